@@ -1,0 +1,30 @@
+# Two entry points (see README): `make demo` and `make test`. Both install what they need first.
+# Needs only Python 3.11+, git and make: uv is bootstrapped into .tools/ and manages .venv/.
+.PHONY: install demo test lint bench clean
+
+PYTHON ?= python3
+UV := .tools/bin/uv
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+install: $(UV)
+	$(UV) sync --all-packages --locked --quiet
+
+demo: install
+	$(UV) run --no-sync bash scripts/demo.sh
+
+lint: install
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync mypy packages/gaib-core/src packages/gaib-cli/src packages/gaib-backup/src packages/gaib-theme-sietch/src
+
+test: lint
+	$(UV) run --no-sync pytest -q -p no:cacheprovider
+
+bench: install
+	$(UV) run --no-sync nox -s bench
+
+clean:
+	rm -rf .tools .venv .nox demo

@@ -1,0 +1,1 @@
+"""gaib backup plugin (backups, snapshots, theme registry)."""

@@ -1,0 +1,50 @@
+"""Process-wide CLI context: global options, consoles, the plugin facade."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from typing import Any
+
+import typer
+from gaib_core.plugins import Hooks
+from rich.console import Console
+
+out = Console(highlight=False, soft_wrap=True)
+_err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_state: dict[str, Any] = {"debug": False, "no_color": False}
+
+
+def global_options(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+    no_color: bool = typer.Option(False, "--no-color", help="Plain output without colors."),
+) -> None:
+    """Terraform for Discord servers."""
+    _state["debug"] = debug
+    _state["no_color"] = no_color
+    if no_color:
+        out.no_color = True
+        _err_console.no_color = True
+
+
+def debug() -> bool:
+    """True when ``--debug`` was given."""
+    return bool(_state["debug"])
+
+
+def err(message: str) -> None:
+    """Print one line to stderr (markup disabled: messages may contain brackets)."""
+    _err_console.print(message, markup=False)
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout (for ``--json``)."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+@cache
+def hooks() -> Hooks:
+    """The process's plugin facade (built on first use, never at import time)."""
+    return Hooks()

@@ -1,0 +1,52 @@
+"""The one place where errors become exit codes.
+
+0 = success, 1 = error (one clear line on stderr, no traceback unless ``--debug``),
+2 = usage error (typer/click's own), and for ``plan --detailed-exitcode`` 2 = changes present.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+import typer
+from gaib_core.errors import GaibError
+
+from gaib_cli import context
+
+
+def run(build: Callable[[], typer.Typer]) -> None:
+    """Build the app and run it, turning ``GaibError`` and interrupts into exit codes."""
+    debug = "--debug" in sys.argv
+    try:
+        app = build()
+        command = typer.main.get_command(app)
+        command.main(standalone_mode=False, prog_name="gaib")
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        context.err("aborted")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except GaibError as exc:
+        if debug:
+            raise
+        context.err(f"Error: {exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        context.err("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        context.err(f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+        sys.exit(1)
+
+
+def fail(message: str, **_: Any) -> None:
+    """Raise a ``GaibError`` from command code (keeps exit-code logic here)."""
+    raise GaibError(message)

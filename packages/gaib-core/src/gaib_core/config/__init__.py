@@ -1,0 +1,1 @@
+"""``discord-server.yaml``: the config models, loader and validation."""

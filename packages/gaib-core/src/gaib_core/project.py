@@ -1,0 +1,125 @@
+"""A gaib project directory: ``discord-server.yaml`` plus ``.gaib/`` (PRD 4.2).
+
+``.gaib/config.yaml`` records how this directory reaches its guild and its state::
+
+    workspace: default            # the selected workspace (`gaib server workspace select`)
+    provider: sandbox | discord   # sandbox = the embedded Discord-compatible sandbox
+    sandbox_path: .gaib/sandbox.json
+    guild_id: "123..."            # default guild (the config's server.guild_id or --guild win)
+    backend: {type: local}        # or {type: fsspec, url: s3://bucket/prefix, options: {...}}
+
+It never holds a token: tokens come from the environment variable the config names.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gaib_core.errors import ConfigError, SourceLocation
+
+GAIB_DIR = ".gaib"
+CONFIG_FILE = "discord-server.yaml"
+PROJECT_FILE = "config.yaml"
+DEFAULT_WORKSPACE = "default"
+
+
+class BackendSettings(BaseModel):
+    """Where state lives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = "local"
+    url: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProjectSettings(BaseModel):
+    """The contents of ``.gaib/config.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workspace: str = DEFAULT_WORKSPACE
+    provider: Literal["sandbox", "discord"] = "sandbox"
+    sandbox_path: str = f"{GAIB_DIR}/sandbox.json"
+    guild_id: str | None = None
+    backend: BackendSettings = Field(default_factory=BackendSettings)
+
+
+class Project:
+    """A project rooted at ``root`` (the directory holding ``.gaib/``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def gaib_dir(self) -> Path:
+        """``<root>/.gaib``."""
+        return self.root / GAIB_DIR
+
+    @property
+    def settings_path(self) -> Path:
+        """``<root>/.gaib/config.yaml``."""
+        return self.gaib_dir / PROJECT_FILE
+
+    @property
+    def exists(self) -> bool:
+        """True once ``gaib server init`` (or ``save``) has written ``.gaib/config.yaml``."""
+        return self.settings_path.exists()
+
+    def load(self) -> ProjectSettings:
+        """The settings (defaults when ``.gaib/config.yaml`` does not exist)."""
+        if not self.settings_path.exists():
+            return ProjectSettings()
+        try:
+            raw = yaml.safe_load(self.settings_path.read_text()) or {}
+            return ProjectSettings.model_validate(raw)
+        except (yaml.YAMLError, ValidationError) as exc:
+            first = str(exc).splitlines()[0]
+            raise ConfigError(
+                f"cannot read project settings: {first}",
+                location=SourceLocation(str(self.settings_path)),
+                hint="fix the file or delete it and run `gaib server init` again",
+            ) from None
+
+    def save(self, settings: ProjectSettings) -> None:
+        """Write ``.gaib/config.yaml`` atomically."""
+        self.gaib_dir.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False)
+        atomic_write_text(self.settings_path, text)
+
+    def workspace_dir(self, workspace: str) -> Path:
+        """``.gaib/workspaces/<workspace>``."""
+        return self.gaib_dir / "workspaces" / workspace
+
+
+def find_project(start: Path | None = None) -> Project:
+    """The project at ``start`` (default: the current directory)."""
+    return Project((start or Path.cwd()).resolve())
+
+
+def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
+    """Write ``text`` to ``path`` atomically: temp file in the same directory, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,1 @@
+"""State: what gaib manages in a guild, where it lives, and who holds the lock."""

@@ -1,0 +1,58 @@
+"""The state file's pydantic model (schema version 1).
+
+State is JSON::
+
+    {"version": 1, "serial": 3, "lineage": "<uuid>", "workspace": "default",
+     "guild_id": "123", "gaib_version": "0.1.0", "theme": {...} | null,
+     "resources": {"role.naib": {"type": "role", "id": "456", "name": "Naib",
+                                 "attributes": {...}}}}
+
+``serial`` grows by one on every write; ``lineage`` is fixed when a state is first created and
+tells states of different deployments apart. The token is never part of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gaib_core.config.models import ThemeRef
+
+STATE_VERSION = 1
+
+ResourceType = Literal["role", "category", "channel"]
+
+
+class ResourceState(BaseModel):
+    """One managed resource: its Discord id and the attributes gaib last saw or wrote."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: ResourceType
+    id: str
+    name: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class State(BaseModel):
+    """A workspace's state."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = STATE_VERSION
+    serial: int = 0
+    lineage: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    workspace: str = "default"
+    guild_id: str | None = None
+    gaib_version: str = ""
+    theme: ThemeRef | None = None
+    resources: dict[str, ResourceState] = Field(default_factory=dict)
+
+    def resource_by_id(self, discord_id: str) -> tuple[str, ResourceState] | None:
+        """(address, resource) for a Discord id, or None."""
+        for address, resource in self.resources.items():
+            if resource.id == discord_id:
+                return address, resource
+        return None

@@ -1,0 +1,46 @@
+"""Plugin manager: specs, blocking, entry points, the typed facade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gaib_core import hookimpl
+from gaib_core.plugins import Hooks, build_plugin_manager
+
+
+def test_entry_points_bring_the_sietch_theme() -> None:
+    hooks = Hooks(build_plugin_manager())
+    assert "sietch" in hooks.themes()
+    names = [name for name, _ in hooks.plugin_names()]
+    assert "gaib_core.builtins" in names
+
+
+def test_disable_env_blocks_a_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GAIB_DISABLE_PLUGINS", "sietch")
+    hooks = Hooks(build_plugin_manager())
+    assert "sietch" not in hooks.themes()
+
+
+def test_inline_plugin_registers_a_theme(tmp_path: Path) -> None:
+    class Plugin:
+        @hookimpl
+        def gaib_register_themes(self, register):  # type: ignore[no-untyped-def]
+            register("mine", tmp_path)
+
+    hooks = Hooks(build_plugin_manager(load_entry_points=False, builtins=False, extra=[Plugin()]))
+    assert hooks.themes() == {"mine": tmp_path}
+
+
+def test_two_plugins_claiming_one_theme_name_is_an_error(tmp_path: Path) -> None:
+    class A:
+        @hookimpl
+        def gaib_register_themes(self, register):  # type: ignore[no-untyped-def]
+            register("same", tmp_path)
+
+    class B(A):
+        pass
+
+    hooks = Hooks(build_plugin_manager(load_entry_points=False, builtins=False, extra=[A(), B()]))
+    with pytest.raises(ValueError, match="registered twice"):
+        hooks.themes()

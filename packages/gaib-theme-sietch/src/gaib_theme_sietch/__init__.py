@@ -1,0 +1,1 @@
+"""The Sietch v3.0 theme."""
