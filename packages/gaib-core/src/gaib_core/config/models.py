@@ -340,6 +340,19 @@ class ServerConfig(_Strict):
             out.extend((category, channel) for channel in category.channels)
         return out
 
+    @staticmethod
+    def effective_overwrites(
+        category: CategoryConfig | None, channel: ChannelConfig
+    ) -> dict[str, Overwrite]:
+        """The overwrites gaib sends for ``channel``.
+
+        A channel that does not mention ``overwrites`` at all is synced with its category (it
+        gets the category's overwrites); an explicit ``overwrites: {}`` means none.
+        """
+        if "overwrites" not in channel.model_fields_set and category is not None:
+            return dict(category.overwrites)
+        return dict(channel.overwrites)
+
     def role_by_name(self, name: str) -> RoleConfig | None:
         """The role called ``name`` (exact match), or None."""
         return next((role for role in self.roles if role.name == name), None)
