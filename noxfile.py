@@ -1,0 +1,62 @@
+"""nox sessions for the gaib monorepo.
+
+Sessions reuse the uv workspace environment (``.venv``) unless they need isolation
+(``isolated`` installs one package alone to prove its dependencies are declared).
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+
+PACKAGES = ["gaib-core", "gaib-cli", "gaib-backup", "gaib-theme-sietch"]
+SRC = [f"packages/{p}/src" for p in PACKAGES]
+
+
+@nox.session(venv_backend="none")
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check over the whole tree."""
+    session.run("uv", "run", "--no-sync", "ruff", "check", ".")
+    session.run("uv", "run", "--no-sync", "ruff", "format", "--check", ".")
+
+
+@nox.session(venv_backend="none")
+def typecheck(session: nox.Session) -> None:
+    """mypy over every package's sources."""
+    session.run("uv", "run", "--no-sync", "mypy", *SRC)
+
+
+@nox.session(venv_backend="none")
+@nox.parametrize("package", [*PACKAGES, "cross-package"])
+def tests(session: nox.Session, package: str) -> None:
+    """pytest, one package at a time (``cross-package`` = the tests/ folder)."""
+    path = "tests" if package == "cross-package" else f"packages/{package}/tests"
+    session.run("uv", "run", "--no-sync", "pytest", "-q", path, *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def bench(session: nox.Session) -> None:
+    """Benchmarks (figures go to docs/benchmarks.md; not timed tests)."""
+    for script in ("bench_provider.py", "bench_engine.py"):
+        session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def demo(session: nox.Session) -> None:
+    """The README's main job: init the Sietch theme, plan and apply on the embedded sandbox."""
+    session.run("uv", "run", "--no-sync", "bash", "scripts/demo.sh")
+
+
+@nox.session(python=False)
+@nox.parametrize("package", PACKAGES)
+def isolated(session: nox.Session, package: str) -> None:
+    """Install one package (and gaib-core from the tree) alone and import it."""
+    venv = f".nox/isolated-{package}"
+    session.run("uv", "venv", "--quiet", venv)
+    py = f"{venv}/bin/python"
+    deps = ["packages/gaib-core"] if package != "gaib-core" else []
+    session.run("uv", "pip", "install", "--quiet", "--python", py, *deps, f"packages/{package}")
+    module = package.replace("-", "_")
+    session.run(py, "-c", f"import {module}; print({module}.__name__, 'imports alone')")
