@@ -36,6 +36,21 @@ class ResourceState(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
+class PendingCreate(BaseModel):
+    """A create gaib is about to send: the journal that makes apply crash-safe.
+
+    The engine writes this entry to state *before* sending a create and removes it in the same
+    write that records the created resource. If the process dies in between, the next plan finds
+    the entry and adopts the object with this name and type instead of creating a duplicate.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: ResourceType
+    name: str
+    discord_type: int | None = Field(None, description="Channel type number (None for roles).")
+
+
 class State(BaseModel):
     """A workspace's state."""
 
@@ -49,6 +64,10 @@ class State(BaseModel):
     gaib_version: str = ""
     theme: ThemeRef | None = None
     resources: dict[str, ResourceState] = Field(default_factory=dict)
+    pending: dict[str, PendingCreate] = Field(
+        default_factory=dict,
+        description="Creates in flight by address (see PendingCreate); empty between applies.",
+    )
 
     def resource_by_id(self, discord_id: str) -> tuple[str, ResourceState] | None:
         """(address, resource) for a Discord id, or None."""
