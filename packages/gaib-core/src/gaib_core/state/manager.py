@@ -1,0 +1,324 @@
+"""The state manager: one workspace's state, read and written under its lock.
+
+``open_state(project, hooks)`` picks the backend from ``.gaib/config.yaml`` (through the
+``gaib_register_state_backends`` hook) and the workspace (argument, ``GAIB_WORKSPACE``, or the
+selected one). Every write holds the lock (taken for the write alone if the caller does not hold
+it already), bumps ``serial``, keeps ``lineage``, keeps the previous version as a backup, and
+refuses a document that contains the bot token.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from gaib_core import __version__
+from gaib_core.errors import LockError, LockInfo, StateError
+from gaib_core.project import CONFIG_FILE, Project
+from gaib_core.state.backend import (
+    StateBackend,
+    decode_state,
+    encode_state,
+    read_state,
+)
+from gaib_core.state.lock import acquire, new_lock_info
+from gaib_core.state.models import STATE_VERSION, ResourceState, State
+from gaib_core.state.workspaces import Workspaces, validate_workspace_name
+
+if TYPE_CHECKING:
+    from gaib_core.plugins import Hooks
+
+DEFAULT_TOKEN_ENV = "DISCORD_TOKEN"
+RESOURCE_TYPES = ("role", "category", "channel")
+# Shorter values are not plausibly tokens and would match innocent JSON by accident.
+_MIN_TOKEN_LENGTH = 8
+
+
+class StateManager:
+    """Reads and writes one workspace's state through a backend, under the backend's lock."""
+
+    def __init__(
+        self,
+        backend: StateBackend,
+        workspace: str,
+        *,
+        project: Project | None = None,
+        token_envs: Sequence[str] = (DEFAULT_TOKEN_ENV,),
+    ) -> None:
+        self.backend = backend
+        self.workspace = validate_workspace_name(workspace)
+        self.project = project
+        self.token_envs = tuple(dict.fromkeys([*token_envs, DEFAULT_TOKEN_ENV]))
+        self.locker = backend.locker(self.workspace)
+        self._lock: LockInfo | None = None
+
+    @property
+    def url(self) -> str:
+        """Where this workspace's state lives."""
+        return self.backend.describe(self.workspace)
+
+    @property
+    def lock_info(self) -> LockInfo | None:
+        """The lock this manager holds, or None."""
+        return self._lock
+
+    # --- locking -------------------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, operation: str = "apply", timeout: float = 0.0) -> Iterator[LockInfo]:
+        """Hold the workspace's lock for the block; re-entrant within one manager.
+
+        Waits up to ``timeout`` seconds for another holder; then ``LockError`` naming it.
+        """
+        if self._lock is not None:
+            yield self._lock
+            return
+        info = new_lock_info(operation, path=self.url)
+        acquire(self.locker, info, timeout=timeout)
+        self._lock = info
+        try:
+            yield info
+        finally:
+            self._lock = None
+            try:
+                self.locker.unlock(info.id)
+            except LockError:
+                # Someone force-unlocked us; only report it if nothing else is going wrong.
+                if sys.exc_info()[0] is None:
+                    raise
+
+    def force_unlock(self, lock_id: str) -> None:
+        """Remove the lock ``lock_id`` (refused if the lock has another id or none is held)."""
+        self.locker.force_unlock(lock_id)
+
+    def holder(self) -> LockInfo | None:
+        """Who holds this workspace's lock now."""
+        return self.locker.holder()
+
+    # --- reading and writing ---------------------------------------------------------------------
+
+    def read(self) -> State:
+        """The current state; an empty one (``serial`` 0, ``lineage`` "") if there is none yet.
+
+        The empty lineage means "no state yet": the first write gives the state its lineage.
+        """
+        state = read_state(self.backend, self.workspace)
+        if state is None:
+            return State(workspace=self.workspace, lineage="", serial=0)
+        return state
+
+    def write(self, state: State) -> State:
+        """Store ``state`` as the next version: serial + 1, lineage kept, previous backed up.
+
+        ``state`` is updated in place (serial, lineage, workspace, gaib_version, version) and
+        returned, so a caller can keep persisting the same object. Refuses a state of another
+        lineage and one that contains the bot token.
+        """
+        with self.locked(operation="write"):
+            current = read_state(self.backend, self.workspace)
+            if current is not None and state.lineage != current.lineage:
+                raise StateError(
+                    f"{self.url}: refusing to write a state of lineage '{state.lineage or '(new)'}' "
+                    f"over lineage '{current.lineage}'",
+                    hint="the state changed since it was read; read it again and retry",
+                )
+            update = {
+                "serial": max(state.serial, current.serial if current else 0) + 1,
+                "lineage": state.lineage or State().lineage,
+                "version": STATE_VERSION,
+                "workspace": self.workspace,
+                "gaib_version": __version__,
+            }
+            self._store(state.model_copy(update=update))
+            # Only after a successful store, so a refused write leaves the caller's copy as it was.
+            for key, value in update.items():
+                setattr(state, key, value)
+        return state
+
+    def persist(self, state: State) -> State:
+        """Same as :meth:`write`; called after each resource during apply."""
+        return self.write(state)
+
+    def _store(self, state: State) -> None:
+        data = encode_state(state)
+        self._refuse_tokens(data)
+        self.backend.write_bytes(self.workspace, data)
+
+    def _refuse_tokens(self, data: bytes) -> None:
+        text = data.decode("utf-8")
+        for name in self.token_envs:
+            value = os.environ.get(name, "")
+            if len(value) >= _MIN_TOKEN_LENGTH and value in text:
+                raise StateError(
+                    f"refusing to write {self.url}: it contains the bot token (${name})",
+                    hint="tokens never belong in state; remove it from the resource attributes",
+                )
+
+    # --- state commands ------------------------------------------------------------------------
+
+    def pull(self) -> str:
+        """The current state as JSON text (``gaib server state pull``)."""
+        return encode_state(self.read()).decode("utf-8")
+
+    def push(self, data: bytes, *, force: bool = False, source: str = "pushed state") -> State:
+        """Replace the state with ``data`` (``gaib server state push``), written as given.
+
+        Refuses another lineage or a serial not newer than the current one unless ``force``; the
+        previous version is kept as the backup either way.
+        """
+        new = decode_state(data, source=source)
+        with self.locked(operation="push"):
+            current = read_state(self.backend, self.workspace)
+            if current is not None and not force:
+                if new.lineage != current.lineage:
+                    raise StateError(
+                        f"{source}: lineage '{new.lineage}' differs from {self.url} "
+                        f"lineage '{current.lineage}'",
+                        hint="it belongs to another deployment; use --force to replace it anyway",
+                    )
+                if new.serial <= current.serial:
+                    raise StateError(
+                        f"{source}: serial {new.serial} is not newer than {self.url} serial "
+                        f"{current.serial}",
+                        hint="pull the current state and edit that, or use --force",
+                    )
+            new.workspace = self.workspace
+            self._store(new)
+        return new
+
+    def resource(self, address: str) -> ResourceState:
+        """The resource at ``address``; ``StateError`` if the state has none."""
+        state = self.read()
+        if address not in state.resources:
+            raise StateError(
+                f"{self.url}: no resource {address} in state",
+                hint="`gaib server state ls` lists the addresses",
+            )
+        return state.resources[address]
+
+    def rm(self, address: str, *, dry_run: bool = False) -> ResourceState:
+        """Forget ``address`` (the Discord object stays); returns what was removed."""
+        check_address(address)
+        with self.locked(operation="state rm"):
+            state = self.read()
+            removed = self.resource(address)
+            if not dry_run:
+                del state.resources[address]
+                self.write(state)
+        return removed
+
+    def mv(self, source: str, destination: str, *, dry_run: bool = False) -> ResourceState:
+        """Rename ``source`` to ``destination`` (same type, destination free); returns it."""
+        src_type, dst_type = check_address(source), check_address(destination)
+        if src_type != dst_type:
+            raise StateError(
+                f"cannot move {source} to {destination}: a {src_type} cannot become a {dst_type}",
+                hint=f"use a destination address starting with '{src_type}.'",
+            )
+        with self.locked(operation="state mv"):
+            state = self.read()
+            resource = self.resource(source)
+            if destination in state.resources:
+                raise StateError(
+                    f"cannot move {source} to {destination}: {destination} is already in state",
+                    hint=f"`gaib server state rm {destination}` first if it is stale",
+                )
+            if not dry_run:
+                state.resources = {
+                    (destination if key == source else key): value
+                    for key, value in state.resources.items()
+                }
+                self.write(state)
+        return resource
+
+    # --- workspaces ----------------------------------------------------------------------------
+
+    def _workspaces(self) -> Workspaces:
+        if self.project is None:
+            raise StateError("workspace commands need a project directory")
+        return Workspaces(self.project, self.backend)
+
+    def list_workspaces(self) -> list[str]:
+        """Every workspace's name ("default" always included)."""
+        return self._workspaces().list()
+
+    def current_workspace(self) -> str:
+        """The selected workspace's name."""
+        return self._workspaces().current()
+
+    def select(self, name: str) -> None:
+        """Select an existing workspace."""
+        self._workspaces().select(name)
+
+    def new(self, name: str) -> None:
+        """Create a workspace (with an empty state)."""
+        self._workspaces().new(name)
+
+    def delete(self, name: str, *, force: bool = False) -> Path | None:
+        """Delete a workspace (refused for the current or a non-empty one unless ``force``).
+
+        Returns where the deleted workspace's last state was kept, if it had one.
+        """
+        return self._workspaces().delete(name, force=force)
+
+
+def check_address(address: str) -> str:
+    """Validate ``<type>.<key>`` and return the type; ``StateError`` naming the address."""
+    kind, _, key = address.partition(".")
+    if kind not in RESOURCE_TYPES or not key:
+        raise StateError(
+            f"invalid resource address '{address}'",
+            hint="use role.<key>, category.<key> or channel.<key>",
+        )
+    return kind
+
+
+def open_backend(project: Project, hooks: Hooks) -> StateBackend:
+    """The backend ``.gaib/config.yaml`` names, built by its registered factory."""
+    settings = project.load().backend
+    factories = hooks.state_backends()
+    factory = factories.get(settings.type)
+    if factory is None:
+        known = ", ".join(sorted(factories)) or "none"
+        raise StateError(
+            f"{project.settings_path}: backend.type: unknown state backend '{settings.type}'",
+            hint=f"use one of: {known} (or install the plugin that provides it)",
+        )
+    url = settings.url or ""
+    scheme = url.split("://", 1)[0] if "://" in url else "file"
+    options = {**hooks.storage_options(scheme), **settings.options}
+    backend: StateBackend = factory(
+        {
+            "root": str(project.gaib_dir / "workspaces"),
+            "url": url,
+            "options": dict(settings.options),
+            "storage_options": options,
+        }
+    )
+    return backend
+
+
+def config_token_env(project: Project) -> str | None:
+    """``server.token_env`` from the project's discord-server.yaml, if it names one."""
+    try:
+        raw = yaml.safe_load((project.root / CONFIG_FILE).read_text())
+        value = raw["server"]["token_env"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def open_state(
+    project: Project, hooks: Hooks, workspace: str | None = None, *, token_env: str | None = None
+) -> StateManager:
+    """The state manager for ``workspace`` (default: the selected one) of ``project``."""
+    backend = open_backend(project, hooks)
+    envs = [env for env in (token_env, config_token_env(project)) if env]
+    name = workspace or Workspaces(project, backend).current()
+    return StateManager(backend, name, project=project, token_envs=envs)
