@@ -43,14 +43,16 @@ class Locker(Protocol):
     def unlock(self, lock_id: str) -> None:
         """Release the lock held under ``lock_id``.
 
-        Raises ``LockError`` if the lock is held under another id, or is not held at all.
+        Raises ``LockError`` (naming the holder) if the lock is held under another id, and
+        ``StateError`` if it is not held at all.
         """
         ...
 
     def force_unlock(self, lock_id: str) -> None:
         """Remove a lock some other (maybe dead) process holds; ``lock_id`` must match its id.
 
-        Raises ``LockError`` naming the real holder for a wrong id, or if nothing is locked.
+        Raises ``LockError`` naming the real holder for a wrong id, ``StateError`` if nothing is
+        locked.
         """
         ...
 

@@ -89,7 +89,7 @@ def _retry_if_released(create: Callable[[], T], holder: Callable[[], LockInfo | 
 
 def _check_holder(holder: LockInfo | None, lock_id: str, what: str) -> LockInfo:
     if holder is None:
-        raise LockError(None, f"cannot {what} {lock_id}: the state is not locked")
+        raise StateError(f"cannot {what} {lock_id}: the state is not locked")
     if holder.id != lock_id:
         raise LockError(
             holder, f"cannot {what} {lock_id}: the state is locked by {holder.describe()}"
@@ -214,3 +214,26 @@ def acquire(locker: Locker, info: LockInfo, *, timeout: float = 0.0, poll: float
                     ) from None
                 raise
             time.sleep(min(poll, remaining))
+
+
+_DURATION = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_timeout(text: str) -> float:
+    """Seconds from ``--lock-timeout`` text: ``30``, ``30s``, ``500ms``, ``2m``, ``1h``."""
+    value = text.strip().lower()
+    for suffix in sorted(_DURATION, key=len, reverse=True):
+        if value.endswith(suffix):
+            number, scale = value[: -len(suffix)], _DURATION[suffix]
+            break
+    else:
+        number, scale = value, 1.0
+    try:
+        seconds = float(number) * scale
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise StateError(
+            f"invalid lock timeout '{text}'", hint="use seconds or a duration like 30s, 2m"
+        )
+    return seconds

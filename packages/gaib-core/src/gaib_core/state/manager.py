@@ -166,11 +166,18 @@ class StateManager:
         """The current state as JSON text (``gaib server state pull``)."""
         return encode_state(self.read()).decode("utf-8")
 
-    def push(self, data: bytes, *, force: bool = False, source: str = "pushed state") -> State:
+    def push(
+        self,
+        data: bytes,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        source: str = "pushed state",
+    ) -> State:
         """Replace the state with ``data`` (``gaib server state push``), written as given.
 
         Refuses another lineage or a serial not newer than the current one unless ``force``; the
-        previous version is kept as the backup either way.
+        previous version is kept as the backup either way. ``dry_run`` checks without writing.
         """
         new = decode_state(data, source=source)
         with self.locked(operation="push"):
@@ -189,7 +196,8 @@ class StateManager:
                         hint="pull the current state and edit that, or use --force",
                     )
             new.workspace = self.workspace
-            self._store(new)
+            if not dry_run:
+                self._store(new)
         return new
 
     def resource(self, address: str) -> ResourceState:

@@ -1,0 +1,154 @@
+"""``gaib server state ls|show|rm|mv|pull|push`` and ``gaib server force-unlock``.
+
+Every command that changes state takes the lock (``--lock-timeout`` waits for it), keeps the
+previous version as the backup and supports ``--dry-run``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from gaib_core.errors import StateError
+from gaib_core.project import find_project
+from gaib_core.state.lock import parse_timeout
+from gaib_core.state.manager import StateManager, open_state
+
+from gaib_cli import context
+
+state_app = typer.Typer(
+    help="Inspect and edit state (what gaib manages), Terraform-style.", no_args_is_help=True
+)
+
+LOCK_TIMEOUT = typer.Option(
+    "0s", "--lock-timeout", help="How long to wait for the state lock (e.g. 30s, 2m)."
+)
+DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
+AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+def _manager() -> StateManager:
+    return open_state(find_project(), context.hooks())
+
+
+@state_app.command("ls")
+def ls(as_json: bool = AS_JSON) -> None:
+    """List the resource addresses in state."""
+    state = _manager().read()
+    if as_json:
+        context.print_json(
+            [
+                {"address": address, "type": r.type, "id": r.id, "name": r.name}
+                for address, r in state.resources.items()
+            ]
+        )
+        return
+    for address in state.resources:
+        context.out.print(address, markup=False)
+
+
+@state_app.command("show")
+def show(
+    address: str = typer.Argument(..., help="e.g. role.naib"), as_json: bool = AS_JSON
+) -> None:
+    """Show one resource's Discord id and recorded attributes."""
+    resource = _manager().resource(address)
+    if as_json:
+        context.print_json({"address": address, **resource.model_dump(mode="json")})
+        return
+    context.out.print(f"# {address}", markup=False)
+    context.out.print(f"type = {resource.type}", markup=False)
+    context.out.print(f"id   = {resource.id}", markup=False)
+    context.out.print(f"name = {resource.name}", markup=False)
+    for key, value in resource.attributes.items():
+        context.out.print(f"{key} = {value!r}", markup=False)
+
+
+@state_app.command("rm")
+def rm(
+    addresses: list[str] = typer.Argument(..., help="Addresses to forget."),
+    dry_run: bool = DRY_RUN,
+    lock_timeout: str = LOCK_TIMEOUT,
+) -> None:
+    """Forget resources (the Discord objects stay; gaib stops managing them)."""
+    manager = _manager()
+    with manager.locked("state rm", timeout=parse_timeout(lock_timeout)):
+        for address in addresses:
+            manager.rm(address, dry_run=dry_run)
+            verb = "Would remove" if dry_run else "Removed"
+            context.out.print(f"{verb} {address}", markup=False)
+    if not dry_run:
+        context.out.print(
+            f"Previous state kept in {manager.backend.backup_location(manager.workspace)}",
+            markup=False,
+        )
+
+
+@state_app.command("mv")
+def mv(
+    source: str = typer.Argument(..., help="Current address, e.g. role.old"),
+    destination: str = typer.Argument(..., help="New address of the same type, e.g. role.new"),
+    dry_run: bool = DRY_RUN,
+    lock_timeout: str = LOCK_TIMEOUT,
+) -> None:
+    """Rename a resource's address (e.g. after renaming its key in the config)."""
+    manager = _manager()
+    with manager.locked("state mv", timeout=parse_timeout(lock_timeout)):
+        manager.mv(source, destination, dry_run=dry_run)
+    verb = "Would move" if dry_run else "Moved"
+    context.out.print(f"{verb} {source} to {destination}", markup=False)
+
+
+@state_app.command("pull")
+def pull() -> None:
+    """Print the current state as JSON."""
+    sys.stdout.write(_manager().pull())
+
+
+@state_app.command("push")
+def push(
+    file: str = typer.Argument(..., help="A state JSON file, or - for stdin."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace even a state of another lineage or a newer serial."
+    ),
+    dry_run: bool = DRY_RUN,
+    lock_timeout: str = LOCK_TIMEOUT,
+) -> None:
+    """Replace the state with FILE (refuses another lineage or an older serial unless --force)."""
+    if file == "-":
+        data, source = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        try:
+            data, source = Path(file).read_bytes(), file
+        except OSError as exc:
+            raise StateError(f"{file}: cannot read ({exc.strerror})") from None
+    manager = _manager()
+    with manager.locked("state push", timeout=parse_timeout(lock_timeout)):
+        new = manager.push(data, force=force, dry_run=dry_run, source=source)
+    verb = "Would push" if dry_run else "Pushed"
+    context.out.print(
+        f"{verb} {source} (serial {new.serial}, {len(new.resources)} resources) to {manager.url}",
+        markup=False,
+    )
+
+
+def force_unlock(
+    lock_id: str = typer.Argument(..., help="The id printed in the lock error."),
+    force: bool = typer.Option(False, "--force", help="Do not ask for confirmation."),
+) -> None:
+    """Remove a stale state lock (only if LOCK_ID is the lock's id)."""
+    manager = _manager()
+    holder = manager.holder()
+    if holder is not None and holder.id == lock_id and not force:
+        context.out.print(f"This removes {holder.describe()}.", markup=False)
+        if not typer.confirm("Only do this if that process is gone. Unlock?"):
+            raise typer.Abort()
+    manager.force_unlock(lock_id)
+    context.out.print(f"Unlocked {manager.url} (lock {lock_id})", markup=False)
+
+
+def register(server: typer.Typer) -> None:
+    """Add ``gaib server state`` and ``gaib server force-unlock``."""
+    server.add_typer(state_app, name="state")
+    server.command("force-unlock")(force_unlock)
