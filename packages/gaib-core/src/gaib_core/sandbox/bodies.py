@@ -1,0 +1,179 @@
+"""Request bodies of the sandbox's routes, validated like Discord does (400 / 50035 ``errors`` tree).
+
+pydantic does the validation; ``parse_body`` turns its errors into Discord's nested
+``{"field": {"_errors": [{"code", "message"}]}}`` tree with Discord's error code names.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
+
+from gaib_core.sandbox.responses import field_error, invalid_form, merge_trees, nest
+
+T = TypeVar("T")
+
+GUILD_CHANNEL_TYPES = (0, 2, 4, 5, 13, 14, 15, 16)
+
+
+def _snowflake(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and value.isdigit():
+        return value
+    raise PydanticCustomError(
+        "NUMBER_TYPE_COERCE", 'Value "{value}" is not snowflake.', {"value": value}
+    )
+
+
+def _bitfield(value: Any) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise PydanticCustomError("NUMBER_TYPE_COERCE", 'Value "{value}" is not int.', {"value": value})
+
+
+Snowflake = Annotated[str, BeforeValidator(_snowflake)]
+Bitfield = Annotated[int, BeforeValidator(_bitfield)]
+Color = Annotated[int, Field(ge=0, le=0xFFFFFF)]
+
+
+class _Body(BaseModel):
+    # Discord ignores fields it does not know; so do we.
+    model_config = ConfigDict(extra="ignore")
+
+
+class RoleBody(_Body):
+    """``CreateRoleRequest`` / ``UpdateRoleRequestPartial``."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    permissions: Bitfield | None = None
+    color: Color | None = None
+    colors: dict[str, Color | None] | None = None
+    hoist: bool | None = None
+    mentionable: bool | None = None
+    icon: str | None = None
+    unicode_emoji: Annotated[str, Field(max_length=100)] | None = None
+
+
+class RolePositionBody(_Body):
+    """One entry of ``PATCH /guilds/{id}/roles``."""
+
+    id: Snowflake
+    position: int | None = None
+
+
+class OverwriteBody(_Body):
+    """A permission overwrite inside a channel create/modify body."""
+
+    id: Snowflake
+    type: Annotated[int, Field(ge=0, le=1)] = 0
+    allow: Bitfield | None = None
+    deny: Bitfield | None = None
+
+
+class OverwritePutBody(_Body):
+    """``PUT /channels/{cid}/permissions/{oid}``."""
+
+    type: Annotated[int, Field(ge=0, le=1)]
+    allow: Bitfield | None = None
+    deny: Bitfield | None = None
+
+
+class _ChannelFields(_Body):
+    topic: Annotated[str, Field(max_length=4096)] | None = None
+    bitrate: Annotated[int, Field(ge=8000, le=384000)] | None = None
+    user_limit: Annotated[int, Field(ge=0, le=10000)] | None = None
+    rate_limit_per_user: Annotated[int, Field(ge=0, le=21600)] | None = None
+    position: Annotated[int, Field(ge=0)] | None = None
+    permission_overwrites: Annotated[list[OverwriteBody], Field(max_length=100)] | None = None
+    parent_id: Snowflake | None = None
+    nsfw: bool | None = None
+    rtc_region: str | None = None
+    video_quality_mode: Annotated[int, Field(ge=1, le=2)] | None = None
+    default_auto_archive_duration: int | None = None
+    flags: int | None = None
+
+
+class ChannelCreateBody(_ChannelFields):
+    """``CreateGuildChannelRequest``."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    type: int | None = None
+
+
+class ChannelModifyBody(_ChannelFields):
+    """``UpdateGuildChannelRequestPartial`` (guild channel variant)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    type: int | None = None
+
+
+class ChannelPositionBody(_Body):
+    """One entry of ``PATCH /guilds/{id}/channels``."""
+
+    id: Snowflake
+    position: int | None = None
+    parent_id: Snowflake | None = None
+    lock_permissions: bool | None = None
+
+
+class MemberBody(_Body):
+    """``PATCH /guilds/{gid}/members/{uid}`` (the fields the sandbox supports)."""
+
+    roles: Annotated[list[Snowflake], Field(max_length=350)] | None = None
+    nick: Annotated[str, Field(max_length=32)] | None = None
+
+
+_CODES = {
+    "missing": ("BASE_TYPE_REQUIRED", "This field is required"),
+    "string_too_long": ("BASE_TYPE_MAX_LENGTH", "Must be {max_length} or fewer in length."),
+    "string_too_short": ("BASE_TYPE_MIN_LENGTH", "Must be {min_length} or more in length."),
+    "too_long": ("BASE_TYPE_MAX_LENGTH", "Must be {max_length} or fewer in length."),
+    "less_than_equal": ("NUMBER_TYPE_MAX", "int value should be less than or equal to {le}."),
+    "greater_than_equal": ("NUMBER_TYPE_MIN", "int value should be greater than or equal to {ge}."),
+    "int_parsing": ("NUMBER_TYPE_COERCE", "Value is not int."),
+    "int_type": ("NUMBER_TYPE_COERCE", "Value is not int."),
+    "int_from_float": ("NUMBER_TYPE_COERCE", "Value is not int."),
+    "bool_parsing": ("BOOLEAN_TYPE_COERCE", "Value must be one of (False, True)."),
+    "bool_type": ("BOOLEAN_TYPE_COERCE", "Value must be one of (False, True)."),
+    "string_type": ("BASE_TYPE_STRING", "Could not interpret value as string."),
+    "list_type": ("BASE_TYPE_ARRAY", "Must be an array."),
+    "model_type": ("DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"),
+    "dict_type": ("DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"),
+}
+
+
+def errors_tree(exc: ValidationError) -> dict[str, Any]:
+    """pydantic's errors as Discord's 50035 ``errors`` tree."""
+    tree: dict[str, Any] = {}
+    for err in exc.errors():
+        code, template = _CODES.get(err["type"], (err["type"], err["msg"]))
+        if err["type"].isupper():
+            code, message = err["type"], err["msg"]
+        else:
+            message = template.format(**(err.get("ctx") or {}))
+        path = [p for p in err["loc"] if not (isinstance(p, str) and "[" in p)]
+        leaf = field_error(code, message)
+        merge_trees(tree, nest(list(path), leaf) if path else leaf)
+    return tree
+
+
+@cache
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
+
+
+def parse_body(model: type[T], data: Any) -> T:
+    """Validate ``data`` as ``model`` (a body model or a list of them) or raise 400 / 50035."""
+    try:
+        adapter: TypeAdapter[T] = _adapter(model)  # type: ignore[arg-type]
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise invalid_form(errors_tree(exc)) from None

@@ -1,0 +1,303 @@
+"""``Sandbox``: the Discord-compatible sandbox's state, lock and request dispatch.
+
+``Sandbox.handle(method, path, headers, body)`` answers one HTTP request exactly as the server
+and the in-process transport both need it: API routes under ``/api/v10`` (auth, injected faults,
+rate limits, the route, persistence), admin routes under ``/_sandbox``. It is thread-safe: one
+lock serialises every read and write of the data; injected delays sleep outside the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from gaib_core.errors import GaibError
+from gaib_core.sandbox import rules
+from gaib_core.sandbox.faults import FaultQueue, FaultSpec
+from gaib_core.sandbox.ratelimit import RateLimiter
+from gaib_core.sandbox.responses import APIError, SandboxResponse, json_response
+from gaib_core.sandbox.routes import build_router
+from gaib_core.sandbox.routing import Match, Request, split_query
+from gaib_core.sandbox.store import Store, StoredGuild, StoredMember, StoredRole, now_iso
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v10"
+ADMIN_PREFIX = "/_sandbox"
+SANDBOX_TOKEN = "sandbox-token"  # any "Bot <token>" is accepted; this one is just handed out
+
+
+class SandboxError(GaibError):
+    """A Python caller asked the sandbox for something impossible (unknown guild, bad input)."""
+
+
+@dataclass(frozen=True)
+class GuildInfo:
+    """What a new sandbox guild is: its id, owner, the bot user and its managed role, a token."""
+
+    guild_id: str
+    owner_id: str
+    bot_user_id: str
+    bot_role_id: str
+    token: str = SANDBOX_TOKEN
+
+    def to_json(self) -> dict[str, str]:
+        """As the admin API returns it."""
+        return asdict(self)
+
+
+class Sandbox:
+    """A Discord-compatible guild server in memory, optionally persisted to a JSON file."""
+
+    def __init__(self, data_path: Path | None = None, limits: str = "relaxed") -> None:
+        self._lock = threading.RLock()
+        self.store = Store(data_path)
+        self.limiter = RateLimiter(limits)
+        self.faults = FaultQueue()
+        self.router = build_router()
+        self._requests = 0
+        self._by_route: Counter[str] = Counter()
+        self._rate_limited = 0
+        self._faults_base = 0
+
+    # ----------------------------------------------------------------- Python helpers
+
+    def create_guild(
+        self,
+        name: str = "Sandbox",
+        bot_role_name: str = "gaib",
+        bot_permissions: int | None = None,
+        members: Iterable[str] = (),
+    ) -> GuildInfo:
+        """A guild as Discord makes it with the bot invited: owner, @everyone, bot + managed role."""
+        with self._lock:
+            store = self.store
+            bot = store.bot_user()
+            owner = store.add_user(f"{name.lower().replace(' ', '-')}-owner")
+            guild = StoredGuild(id=store.snowflake(), name=name, owner_id=owner.id)
+            guild.roles[guild.id] = StoredRole(
+                id=guild.id, name="@everyone", permissions=rules.EVERYONE_DEFAULT, position=0
+            )
+            bot_role = StoredRole(
+                id=store.snowflake(),
+                name=bot_role_name,
+                permissions=rules.BOT_DEFAULT if bot_permissions is None else bot_permissions,
+                managed=True,
+                position=rules.BOT_ROLE_POSITION,
+                bot_id=bot.id,
+            )
+            guild.roles[bot_role.id] = bot_role
+            guild.members[owner.id] = StoredMember(user_id=owner.id, joined_at=now_iso())
+            guild.members[bot.id] = StoredMember(
+                user_id=bot.id, roles=[bot_role.id], joined_at=now_iso()
+            )
+            store.data.guilds[guild.id] = guild
+            for username in members:
+                self._add_member(guild, username, ())
+            store.save()
+            return GuildInfo(guild.id, owner.id, bot.id, bot_role.id)
+
+    def add_member(self, guild_id: str, username: str, roles: Iterable[str] = ()) -> str:
+        """Add a user named ``username`` to the guild with ``roles``; returns the user id."""
+        with self._lock:
+            guild = self.store.guild(guild_id)
+            if guild is None:
+                raise SandboxError(
+                    f"sandbox has no guild {guild_id}",
+                    hint="create one with `gaib sandbox create-guild`",
+                )
+            user_id = self._add_member(guild, username, roles)
+            self.store.save()
+            return user_id
+
+    def _add_member(self, guild: StoredGuild, username: str, roles: Iterable[str]) -> str:
+        role_ids = [str(r) for r in roles]
+        for role_id in role_ids:
+            if role_id not in guild.roles or role_id == guild.id:
+                raise SandboxError(f"guild {guild.id} has no role {role_id} to give {username}")
+        user = self.store.add_user(username)
+        guild.members[user.id] = StoredMember(user_id=user.id, roles=role_ids, joined_at=now_iso())
+        return user.id
+
+    def guilds(self) -> list[dict[str, Any]]:
+        """A summary of every guild (id, name, counts)."""
+        with self._lock:
+            return [
+                {
+                    "id": g.id,
+                    "name": g.name,
+                    "owner_id": g.owner_id,
+                    "roles": len(g.roles),
+                    "channels": len(g.channels),
+                    "members": len(g.members),
+                }
+                for g in self.store.data.guilds.values()
+            ]
+
+    def reset(self) -> None:
+        """Forget all guilds, faults and statistics."""
+        with self._lock:
+            self.store.reset()
+            self.store.save()
+            self.faults.clear()
+            self.limiter.set_profile(self.limiter.profile.name)
+            self.reset_stats()
+
+    def set_limits(self, profile: str) -> None:
+        """Switch the rate-limit profile (``strict``, ``relaxed`` or ``off``)."""
+        with self._lock:
+            self.limiter.set_profile(profile)
+
+    def add_fault(self, spec: FaultSpec) -> None:
+        """Queue an injected fault."""
+        with self._lock:
+            self.faults.add(spec)
+
+    def clear_faults(self) -> None:
+        """Drop every queued fault."""
+        with self._lock:
+            self.faults.clear()
+
+    def pending_faults(self) -> list[dict[str, object]]:
+        """The queued faults, as JSON."""
+        with self._lock:
+            return self.faults.pending()
+
+    def stats(self) -> dict[str, Any]:
+        """Request counts: total, by route template, limiter 429s, faults fired."""
+        with self._lock:
+            return {
+                "requests": self._requests,
+                "by_route": dict(self._by_route),
+                "rate_limited": self._rate_limited,
+                "faults_fired": self.faults.fired - self._faults_base,
+            }
+
+    def reset_stats(self) -> None:
+        """Zero the statistics."""
+        with self._lock:
+            self._requests = 0
+            self._by_route.clear()
+            self._rate_limited = 0
+            self._faults_base = self.faults.fired
+
+    # ----------------------------------------------------------------- HTTP entry point
+
+    def handle(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> SandboxResponse:
+        """Answer one request (``path`` may carry a query string)."""
+        method = method.upper()
+        lowered = {k.lower(): v for k, v in headers.items()}
+        plain, query = split_query(path)
+        if plain == ADMIN_PREFIX or plain.startswith(ADMIN_PREFIX + "/"):
+            from gaib_core.sandbox.admin import handle_admin
+
+            return handle_admin(self, method, plain[len(ADMIN_PREFIX) :] or "/", body)
+        if not plain.startswith(API_PREFIX + "/"):
+            return json_response(404, {"message": "404: Not Found", "code": 0})
+        api_path = plain[len(API_PREFIX) :]
+        with self._lock:
+            self._requests += 1
+            try:
+                match = self.router.match(method, api_path)
+            except APIError as exc:
+                return exc.response()
+            if match is None:
+                return json_response(404, {"message": "404: Not Found", "code": 0})
+            self._by_route[match.route.key] += 1
+            fault = self.faults.take(method, plain, api_path)
+        if fault is not None and fault.kind != "drop_after":
+            answer = _fault_response(fault)
+            if answer is not None:
+                return answer
+            time.sleep(fault.delay)
+        response = self._dispatch(method, api_path, query, lowered, body, match)
+        if fault is not None and fault.kind == "drop_after":
+            response.drop = True
+        return response
+
+    def _dispatch(
+        self,
+        method: str,
+        api_path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        match: Match,
+    ) -> SandboxResponse:
+        auth = headers.get("authorization", "")
+        if not auth.startswith("Bot ") or not auth[4:].strip():
+            return json_response(401, {"message": "401: Unauthorized", "code": 0})
+        with self._lock:
+            decision = self.limiter.check(
+                method,
+                match.route.key,
+                match.params,
+                name_or_topic=_renames(match, headers, body),
+            )
+            if decision.rejected is not None:
+                self._rate_limited += 1
+                return decision.rejected
+            req = Request(
+                method=method,
+                path=api_path,
+                params=match.params,
+                query=query,
+                headers=headers,
+                body=body,
+                store=self.store,
+                actor_id=self.store.bot_user().id,
+            )
+            try:
+                response = match.route.handler(req)
+            except APIError as exc:
+                response = exc.response()
+            except Exception:
+                log.exception("sandbox route %s failed", match.route.key)
+                response = json_response(500, {"message": "500: Internal Server Error", "code": 0})
+            if match.route.write and response.status < 400:
+                self.store.save()
+        response.headers.update(decision.headers)
+        return response
+
+
+def _renames(match: Match, headers: Mapping[str, str], body: bytes) -> bool:
+    """True for a channel PATCH whose JSON body sets ``name`` or ``topic`` (its own sub-limit)."""
+    if match.route.key != "PATCH /channels/{channel_id}" or not body:
+        return False
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and ("name" in data or "topic" in data)
+
+
+def _fault_response(spec: FaultSpec) -> SandboxResponse | None:
+    """The answer an injected fault gives instead of the route (None: delay, then proceed)."""
+    if spec.kind == "429":
+        retry = spec.retry_after
+        headers = {
+            "Retry-After": str(max(1, int(-(-retry // 1)))),
+            "X-RateLimit-Scope": "global" if spec.global_ else "user",
+        }
+        if spec.global_:
+            headers["X-RateLimit-Global"] = "true"
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry,
+            "global": spec.global_,
+        }
+        return json_response(429, body, headers)
+    if spec.kind == "5xx":
+        return json_response(spec.status, {"message": f"{spec.status}: Server Error", "code": 0})
+    if spec.kind == "drop":
+        return SandboxResponse(0, {}, b"", drop=True)
+    return None

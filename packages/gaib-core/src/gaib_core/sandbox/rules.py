@@ -1,0 +1,225 @@
+"""Discord's rules as the sandbox enforces them: permissions, hierarchy, names and limits.
+
+Pure functions over the stored guild, so the route handlers stay short and the rules can be read
+in one place. Sources: FACTS.md sections 4, 5 and 6.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from gaib_core.permissions import all_bits, to_bits
+from gaib_core.sandbox.responses import missing_access, missing_permissions
+from gaib_core.sandbox.store import StoredChannel, StoredGuild, StoredOverwrite, StoredRole
+
+ADMINISTRATOR = 1 << 3
+MANAGE_CHANNELS = 1 << 4
+VIEW_CHANNEL = 1 << 10
+MANAGE_ROLES = 1 << 28
+
+TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, DIRECTORY, FORUM, MEDIA = 0, 2, 4, 5, 13, 14, 15, 16
+TEXT_LIKE = frozenset({TEXT, ANNOUNCEMENT, FORUM, MEDIA})
+VOICE_LIKE = frozenset({VOICE, STAGE})
+
+MAX_ROLES = 250
+MAX_CHANNELS = 500
+MAX_PER_CATEGORY = 50
+
+# The bot's managed role is created this high so that every role a 250-role guild can hold fits
+# below it (positions 1..248): the sandbox stands in for the owner who drags the bot role to the
+# top after inviting it.
+BOT_ROLE_POSITION = 250
+
+EVERYONE_DEFAULT = to_bits(
+    [
+        "VIEW_CHANNEL",
+        "SEND_MESSAGES",
+        "READ_MESSAGE_HISTORY",
+        "ADD_REACTIONS",
+        "EMBED_LINKS",
+        "ATTACH_FILES",
+        "USE_EXTERNAL_EMOJIS",
+        "CONNECT",
+        "SPEAK",
+        "USE_VAD",
+        "CREATE_INSTANT_INVITE",
+        "CHANGE_NICKNAME",
+        "SEND_MESSAGES_IN_THREADS",
+        "CREATE_PUBLIC_THREADS",
+    ]
+)
+BOT_DEFAULT = to_bits(
+    [
+        "MANAGE_ROLES",
+        "MANAGE_CHANNELS",
+        "VIEW_CHANNEL",
+        "SEND_MESSAGES",
+        "SEND_MESSAGES_IN_THREADS",
+        "CREATE_PUBLIC_THREADS",
+        "READ_MESSAGE_HISTORY",
+        "EMBED_LINKS",
+        "ATTACH_FILES",
+        "ADD_REACTIONS",
+        "USE_EXTERNAL_EMOJIS",
+        "MENTION_EVERYONE",
+        "MANAGE_MESSAGES",
+        "PIN_MESSAGES",
+        "CONNECT",
+        "SPEAK",
+        "STREAM",
+        "USE_VAD",
+    ]
+)
+
+
+def sorting_bucket(channel_type: int) -> int:
+    """d.py's channel sorting bucket: text-like 0, voice-like 2, category 4."""
+    if channel_type == CATEGORY:
+        return 4
+    if channel_type in VOICE_LIKE:
+        return 2
+    return 0
+
+
+def normalise_channel_name(name: str, channel_type: int) -> str:
+    """The name Discord stores: text-like names lowercased, whitespace to '-', dashes collapsed."""
+    if channel_type not in TEXT_LIKE:
+        return name
+    out = re.sub(r"\s+", "-", name.strip().lower())
+    return re.sub(r"-{2,}", "-", out)
+
+
+def role_key(role: StoredRole) -> tuple[int, int]:
+    """Sort key for the hierarchy: bigger is higher (position, then the LOWER id wins a tie)."""
+    return (role.position, -int(role.id))
+
+
+def roles_in_order(guild: StoredGuild) -> list[StoredRole]:
+    """Roles as Discord lists them: position ascending, then id ascending."""
+    return sorted(guild.roles.values(), key=lambda r: (r.position, int(r.id)))
+
+
+def channels_in_order(guild: StoredGuild) -> list[StoredChannel]:
+    """Channels by position, then id."""
+    return sorted(guild.channels.values(), key=lambda c: (c.position, int(c.id)))
+
+
+def member_roles(guild: StoredGuild, user_id: str) -> list[StoredRole]:
+    """The roles a member holds (without @everyone)."""
+    member = guild.members.get(user_id)
+    if member is None:
+        return []
+    return [guild.roles[r] for r in member.roles if r in guild.roles]
+
+
+def top_role(guild: StoredGuild, user_id: str) -> StoredRole:
+    """The member's highest role (@everyone if it holds none)."""
+    return max([guild.everyone, *member_roles(guild, user_id)], key=role_key)
+
+
+def guild_permissions(guild: StoredGuild, user_id: str) -> int:
+    """A member's guild-wide permissions (everything for the owner or an administrator)."""
+    if user_id == guild.owner_id:
+        return all_bits()
+    bits = guild.everyone.permissions
+    for role in member_roles(guild, user_id):
+        bits |= role.permissions
+    if bits & ADMINISTRATOR:
+        return all_bits()
+    return bits
+
+
+def channel_permissions(guild: StoredGuild, channel: StoredChannel, user_id: str) -> int:
+    """A member's permissions in ``channel`` after Discord's overwrite resolution."""
+    bits = guild_permissions(guild, user_id)
+    if bits & ADMINISTRATOR or user_id == guild.owner_id:
+        return all_bits()
+    by_id = {o.id: o for o in channel.overwrites}
+    everyone = by_id.get(guild.id)
+    if everyone is not None:
+        bits = (bits & ~everyone.deny) | everyone.allow
+    allow = deny = 0
+    for role in member_roles(guild, user_id):
+        ow = by_id.get(role.id)
+        if ow is not None and ow.type == 0:
+            allow |= ow.allow
+            deny |= ow.deny
+    bits = (bits & ~deny) | allow
+    mine = by_id.get(user_id)
+    if mine is not None and mine.type == 1:
+        bits = (bits & ~mine.deny) | mine.allow
+    return bits
+
+
+def is_admin(guild: StoredGuild, user_id: str) -> bool:
+    """True for the owner or a member with ADMINISTRATOR."""
+    if user_id == guild.owner_id:
+        return True
+    bits = guild.everyone.permissions
+    for role in member_roles(guild, user_id):
+        bits |= role.permissions
+    return bool(bits & ADMINISTRATOR)
+
+
+def require_guild_permission(guild: StoredGuild, user_id: str, bits: int) -> None:
+    """403 / 50013 unless the member holds ``bits`` guild-wide."""
+    if guild_permissions(guild, user_id) & bits != bits:
+        raise missing_permissions()
+
+
+def require_channel_permission(
+    guild: StoredGuild, channel: StoredChannel, user_id: str, bits: int
+) -> None:
+    """403 / 50001 if the member cannot VIEW the channel, 403 / 50013 if it lacks ``bits`` there."""
+    perms = channel_permissions(guild, channel, user_id)
+    if not perms & VIEW_CHANNEL:
+        raise missing_access()
+    if perms & bits != bits:
+        raise missing_permissions()
+
+
+def require_below(guild: StoredGuild, user_id: str, role: StoredRole) -> None:
+    """403 / 50013 unless ``role`` is strictly below the member's highest role (owner exempt)."""
+    if user_id == guild.owner_id:
+        return
+    if role_key(role) >= role_key(top_role(guild, user_id)):
+        raise missing_permissions()
+
+
+def require_position_below(guild: StoredGuild, user_id: str, position: int) -> None:
+    """403 / 50013 unless ``position`` is below the member's highest role's position."""
+    if user_id == guild.owner_id:
+        return
+    if position >= top_role(guild, user_id).position:
+        raise missing_permissions()
+
+
+def require_grantable(guild: StoredGuild, user_id: str, changed_bits: int) -> None:
+    """403 / 50013 if ``changed_bits`` holds a permission the member lacks (admins exempt)."""
+    if is_admin(guild, user_id):
+        return
+    if changed_bits & ~guild_permissions(guild, user_id):
+        raise missing_permissions()
+
+
+def require_overwrites_allowed(
+    guild: StoredGuild,
+    user_id: str,
+    old: Iterable[StoredOverwrite],
+    new: Iterable[StoredOverwrite],
+) -> None:
+    """403 / 50013 if the overwrite change touches a permission the member may not set.
+
+    Only bits that change are checked (re-sending an overwrite unchanged is always allowed, as on
+    Discord); MANAGE_ROLES in an overwrite is reserved to administrators.
+    """
+    if is_admin(guild, user_id):
+        return
+    before = {o.id: o for o in old}
+    held = guild_permissions(guild, user_id)
+    for ow in new:
+        prev = before.get(ow.id)
+        changed = (ow.allow ^ prev.allow) | (ow.deny ^ prev.deny) if prev else ow.allow | ow.deny
+        if changed & MANAGE_ROLES or changed & ~held:
+            raise missing_permissions()

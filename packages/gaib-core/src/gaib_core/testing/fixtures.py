@@ -1,0 +1,60 @@
+"""pytest fixtures: a Discord-compatible sandbox over real loopback HTTP.
+
+- ``sandbox_server`` (session): one ``SandboxServer`` with the "relaxed" rate-limit profile;
+- ``sandbox`` (function): clears faults and statistics, restores the "relaxed" profile, creates a
+  fresh guild and yields a ``SandboxGuild`` (server, info, base_url, token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from gaib_core.sandbox.core import GuildInfo
+from gaib_core.sandbox.server import SandboxServer
+
+
+@dataclass
+class SandboxGuild:
+    """A fresh guild on the session's sandbox server."""
+
+    server: SandboxServer
+    info: GuildInfo
+    base_url: str
+    token: str
+
+    @property
+    def guild_id(self) -> str:
+        """The guild's id."""
+        return self.info.guild_id
+
+    @property
+    def admin_url(self) -> str:
+        """The server's ``/_sandbox`` admin base URL."""
+        return self.server.admin_url
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Authorization: Bot <token>`` for plain httpx clients."""
+        return {"Authorization": f"Bot {self.token}"}
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    """A sandbox server on 127.0.0.1 (free port), relaxed limits, for the whole session."""
+    with SandboxServer(limits="relaxed") as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxGuild]:
+    """A fresh guild on the session's sandbox; faults, stats and the limit profile reset."""
+    core = sandbox_server.sandbox
+    core.clear_faults()
+    core.set_limits("relaxed")
+    core.reset_stats()
+    info = core.create_guild()
+    yield SandboxGuild(sandbox_server, info, sandbox_server.base_url, info.token)
+    core.clear_faults()
