@@ -1,3 +1,6 @@
 """Root conftest: the pytest plugins gaib's test suites share (append modules to the list)."""
 
-pytest_plugins = ["gaib_core.testing.fixtures"]
+pytest_plugins = [
+    "gaib_core.testing.fixtures",
+    "gaib_core.testing.moto",
+]

@@ -70,10 +70,15 @@ class LocalBackend:
         atomic_write_text(self._path(workspace), data.decode("utf-8"), mode=STATE_MODE)
 
     def list_workspaces(self) -> list[str]:
-        """Sub-directories of the root."""
+        """Sub-directories of the root holding a state, backup or lock file."""
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir())
+        names = (STATE_FILE, STATE_FILE + BACKUP_SUFFIX, LOCK_FILE)
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and any((p / name).exists() for name in names)
+        )
 
     def delete_workspace(self, workspace: str) -> None:
         """Remove the workspace directory."""
@@ -155,18 +160,20 @@ class FsspecBackend:
                 self.fs.rm_file(tmp)
 
     def list_workspaces(self) -> list[str]:
-        """Names of the "directories" under the root."""
+        """Names under the root holding a state, backup or lock object (one listing call)."""
         self.fs.invalidate_cache(self.root)
         try:
-            entries = self.fs.ls(self.root, detail=True)
+            paths = self.fs.find(self.root)
         except FileNotFoundError:
             return []
-        names = {
-            entry["name"].rstrip("/").rsplit("/", 1)[-1]
-            for entry in entries
-            if entry.get("type") == "directory"
-        }
-        return sorted(names)
+        names = {STATE_FILE, STATE_FILE + BACKUP_SUFFIX, LOCK_FILE}
+        root = self.fs._strip_protocol(self.root).rstrip("/")
+        found = set()
+        for path in paths:
+            parts = self.fs._strip_protocol(path)[len(root) :].strip("/").split("/")
+            if len(parts) == 2 and parts[1] in names:
+                found.add(parts[0])
+        return sorted(found)
 
     def delete_workspace(self, workspace: str) -> None:
         """Remove every object of the workspace."""

@@ -1,0 +1,102 @@
+"""pytest fixtures for S3 tests: a real moto server on loopback (real HTTP, nothing patched).
+
+Enable with ``pytest_plugins = ["gaib_core.testing.moto"]``. ``moto_server`` (session) starts
+``moto.server.ThreadedMotoServer`` on 127.0.0.1 on a free port; ``moto_s3`` (per test) creates a
+fresh bucket and yields :class:`MotoS3` ``(endpoint_url, bucket, storage_options)``, where
+``storage_options`` are what ``s3fs`` (and so ``fsspec.core.url_to_fs``) needs, dummy credentials
+included. Without moto installed the fixtures skip, except under ``CI=true``, where they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import pytest
+
+REGION = "us-east-1"
+# moto accepts any credentials; these keep botocore from looking for real ones.
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+}
+
+
+class MotoS3(NamedTuple):
+    """A bucket on the moto server: ``s3://{bucket}/...`` with ``storage_options``."""
+
+    endpoint_url: str
+    bucket: str
+    storage_options: dict[str, Any]
+
+    def url(self, prefix: str = "") -> str:
+        """``s3://<bucket>/<prefix>``."""
+        return f"s3://{self.bucket}/{prefix}".rstrip("/")
+
+    def env(self) -> dict[str, str]:
+        """Environment variables for a subprocess that should reach this bucket."""
+        return {**CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint_url}
+
+
+def s3_storage_options(endpoint_url: str) -> dict[str, Any]:
+    """``s3fs.S3FileSystem`` options for the moto server at ``endpoint_url``."""
+    return {
+        "key": CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "secret": CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        "endpoint_url": endpoint_url,
+        "client_kwargs": {"region_name": REGION},
+        # A fresh instance per backend: fsspec would otherwise share one across tests.
+        "skip_instance_cache": True,
+    }
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is required under CI=true (install the dev dependencies)")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server on 127.0.0.1 (free port) for the whole session; yields its endpoint URL."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        _missing("moto[server]")
+    saved = {name: os.environ.get(name) for name in CREDENTIALS}
+    os.environ.update(CREDENTIALS)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def moto_s3(moto_server: str) -> Iterator[MotoS3]:
+    """A fresh, empty bucket on the session's moto server."""
+    try:
+        import s3fs
+    except ImportError:
+        _missing("s3fs")
+    options = s3_storage_options(moto_server)
+    bucket = f"gaib-test-{uuid.uuid4().hex[:16]}"
+    fs = s3fs.S3FileSystem(**options)
+    # A plain CreateBucket: s3fs.mkdir adds a LocationConstraint that us-east-1 refuses.
+    fs.call_s3("create_bucket", Bucket=bucket)
+    fs.invalidate_cache()
+    yield MotoS3(moto_server, bucket, options)
+    with contextlib.suppress(OSError):  # best effort: the session's server goes away anyway
+        fs.rm(bucket, recursive=True)
