@@ -1,0 +1,210 @@
+"""``gaib sandbox serve|create-guild|add-member|reset|stats|faults``: the local Discord sandbox.
+
+Commands other than ``serve`` act on the sandbox that ``DISCORD_API_BASE`` points at (through its
+``/_sandbox`` admin API) or, when it is unset, on the embedded sandbox of the current project
+(``.gaib/sandbox.json``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from gaib_core.errors import GaibError
+from gaib_core.project import find_project
+from gaib_core.sandbox.client import RemoteSandbox, admin_url_for
+from gaib_core.sandbox.core import Sandbox
+from gaib_core.sandbox.faults import FaultSpec
+from gaib_core.sandbox.ratelimit import PROFILES
+from gaib_core.sandbox.server import SandboxServer
+from pydantic import ValidationError
+
+from gaib_cli import context
+
+sandbox_app = typer.Typer(
+    help="A Discord-compatible sandbox: same routes, errors and rate limits, offline.",
+    no_args_is_help=True,
+)
+faults_app = typer.Typer(help="Inject faults into a running sandbox server.", no_args_is_help=True)
+sandbox_app.add_typer(faults_app, name="faults")
+
+
+def _target() -> RemoteSandbox | Sandbox:
+    """The sandbox DISCORD_API_BASE points at, else the project's embedded one."""
+    base = os.environ.get("DISCORD_API_BASE")
+    if base:
+        return RemoteSandbox(admin_url_for(base))
+    project = find_project()
+    return Sandbox(project.root / project.load().sandbox_path)
+
+
+def _where(target: RemoteSandbox | Sandbox) -> str:
+    if isinstance(target, RemoteSandbox):
+        return target.admin_url
+    return str(target.store.path)
+
+
+@sandbox_app.command("serve")
+def serve(
+    port: int = typer.Option(8787, "--port", help="Port to listen on (0 = any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+    data: Path | None = typer.Option(None, "--data", help="JSON file to persist guilds in."),
+    limits: str = typer.Option("relaxed", "--limits", help="Rate limits: strict|relaxed|off."),
+) -> None:
+    """Serve the sandbox over HTTP until Ctrl-C (creates a guild if there is none)."""
+    if limits not in PROFILES:
+        raise GaibError(f"--limits {limits!r} is unknown", hint=f"use one of {', '.join(PROFILES)}")
+    core = Sandbox(data, limits)
+    if not core.guilds():
+        core.create_guild()
+    server = SandboxServer(sandbox=core, host=host, port=port)
+    server.start()
+    url = server.base_url
+    first = core.guilds()[0]["id"]
+    context.out.print(f"Discord sandbox listening on {url} (limits: {limits})", markup=False)
+    context.out.print(
+        f"  data:    {data if data else 'in memory (use --data FILE to keep it)'}", markup=False
+    )
+    for guild in core.guilds():
+        context.out.print(f"  guild:   {guild['id']}  {guild['name']}", markup=False)
+    context.out.print(
+        f"  gaib:    export DISCORD_API_BASE={url} DISCORD_TOKEN=sandbox", markup=False
+    )
+    context.out.print(
+        f'  curl:    curl -H "Authorization: Bot x" {url}/guilds/{first}/roles', markup=False
+    )
+    context.out.print(
+        f"  admin:   {server.admin_url}  (guilds, members, faults, stats)", markup=False
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        context.out.print("stopping", markup=False)
+    finally:
+        server.stop()
+
+
+@sandbox_app.command("create-guild")
+def create_guild(
+    name: str = typer.Option("Sandbox", "--name", help="Guild name."),
+    bot_role: str = typer.Option("gaib", "--bot-role", help="Name of the bot's managed role."),
+    members: list[str] = typer.Option([], "--member", help="Add a member (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Create a guild with an owner, @everyone and the bot (with its managed role); print its id."""
+    target = _target()
+    info = target.create_guild(name, bot_role, None, members)
+    if as_json:
+        context.print_json(info.to_json())
+        return
+    context.out.print(info.guild_id, markup=False)
+    context.err(
+        f"created guild '{name}' in {_where(target)} (bot role {bot_role}: {info.bot_role_id})"
+    )
+
+
+@sandbox_app.command("add-member")
+def add_member(
+    username: str = typer.Argument(..., help="The new member's username."),
+    guild: str | None = typer.Option(None, "--guild", help="Guild id (default: the only guild)."),
+    roles: list[str] = typer.Option([], "--role", help="Role id to give (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Add a member to a sandbox guild; prints the new user id."""
+    target = _target()
+    guild_id = guild or _only_guild(target)
+    user_id = target.add_member(guild_id, username, roles)
+    if as_json:
+        context.print_json({"guild_id": guild_id, "user_id": user_id})
+        return
+    context.out.print(user_id, markup=False)
+
+
+def _only_guild(target: RemoteSandbox | Sandbox) -> str:
+    guilds = target.guilds()
+    if len(guilds) == 1:
+        return str(guilds[0]["id"])
+    ids = ", ".join(str(g["id"]) for g in guilds) or "none"
+    raise GaibError(
+        f"the sandbox at {_where(target)} has {len(guilds)} guilds ({ids})",
+        hint="pass --guild ID" if guilds else "create one with `gaib sandbox create-guild`",
+    )
+
+
+@sandbox_app.command("reset")
+def reset(
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete every guild, member, fault and statistic of the sandbox."""
+    target = _target()
+    if not yes and not typer.confirm(f"Reset the sandbox at {_where(target)}?"):
+        raise typer.Abort()
+    target.reset()
+    context.out.print(f"sandbox at {_where(target)} reset", markup=False)
+
+
+@sandbox_app.command("stats")
+def stats() -> None:
+    """Request statistics of a running sandbox server (JSON)."""
+    context.print_json(_remote().stats())
+
+
+def _remote() -> RemoteSandbox:
+    target = _target()
+    if not isinstance(target, RemoteSandbox):
+        raise GaibError(
+            "faults and stats need a running sandbox server",
+            hint="start `gaib sandbox serve` and set DISCORD_API_BASE to its URL",
+        )
+    return target
+
+
+@faults_app.command("add")
+def faults_add(
+    kind: str = typer.Argument(..., help="429 | 5xx | drop | drop_after | delay"),
+    count: int = typer.Option(1, "--count", help="How many requests it hits."),
+    route: str | None = typer.Option(None, "--route", help="'<METHOD> <path regex>'."),
+    retry_after: float = typer.Option(1.0, "--retry-after", help="Seconds (429)."),
+    is_global: bool = typer.Option(False, "--global", help="A global 429."),
+    status: int = typer.Option(500, "--status", help="Status for 5xx."),
+    delay: float = typer.Option(0.5, "--delay", help="Seconds (delay)."),
+) -> None:
+    """Queue a fault for the next matching requests."""
+    raw: dict[str, Any] = {
+        "kind": kind,
+        "count": count,
+        "route": route,
+        "retry_after": retry_after,
+        "global": is_global,
+        "status": status,
+        "delay": delay,
+    }
+    try:
+        spec = FaultSpec.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise GaibError(f"fault {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    _remote().add_fault(spec)
+    context.out.print(f"queued {kind} x{count}", markup=False)
+
+
+@faults_app.command("clear")
+def faults_clear() -> None:
+    """Drop every queued fault."""
+    _remote().clear_faults()
+    context.out.print("faults cleared", markup=False)
+
+
+@faults_app.command("ls")
+def faults_ls() -> None:
+    """List queued faults (JSON)."""
+    context.print_json(_remote().pending_faults())
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``gaib sandbox``."""
+    app.add_typer(sandbox_app, name="sandbox")
