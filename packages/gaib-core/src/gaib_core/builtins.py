@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from gaib_core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from gaib_core.registry import StateBackendRegistrar
+    from gaib_core.registry import ProviderRegistrar, StateBackendRegistrar
 
 
 @hookimpl
@@ -20,3 +20,13 @@ def gaib_register_state_backends(register: StateBackendRegistrar) -> None:
 
     register("local", local_factory)
     register("fsspec", fsspec_factory)
+
+
+@hookimpl
+def gaib_register_providers(register: ProviderRegistrar) -> None:
+    """``discord`` (Discord's REST API) and ``sandbox`` (the Discord-compatible sandbox)."""
+    # Imported here so that building the plugin manager does not import httpx or the sandbox.
+    from gaib_core.provider.factory import discord_factory, sandbox_factory
+
+    register("discord", discord_factory)
+    register("sandbox", sandbox_factory)

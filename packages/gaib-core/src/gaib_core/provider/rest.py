@@ -1,0 +1,240 @@
+"""One Discord REST request, done right: rate limits, retries, backoff and error mapping.
+
+``RestClient.request(route, ...)`` waits for the route's bucket and the global limit, sends,
+learns from the ``X-RateLimit-*`` headers, and:
+
+* on 429 waits ``retry_after`` (body, else the ``Retry-After`` header) and retries, pausing every
+  request after a global 429; beyond ``max_wait`` it raises ``RateLimited`` instead of sleeping;
+* on 500/502/503/504/524 and connection errors retries with exponential backoff;
+* never repeats a POST whose outcome is unknown (sent, then no clean answer): it raises
+  ``AmbiguousOutcome`` so the caller can look for the object first;
+* after an ambiguous DELETE, a 404 on the retry means the first attempt worked.
+
+Everything else becomes the exception ``gaib_core.provider.errors`` maps it to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from gaib_core.errors import RateLimited
+from gaib_core.provider.errors import error_from_response, rate_limited, server_error
+from gaib_core.provider.ratelimit import Bucket, RateLimiter, RateLimitHeaders, Route, WaitTooLong
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({500, 502, 503, 504, 524})
+# Errors raised before a single byte of the request left: always safe to retry.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_MAX_REASON = 512
+_MAX_BACKOFF = 10.0
+
+
+@dataclass
+class Response:
+    """A successful answer: status and parsed JSON (``None`` for 204)."""
+
+    status: int
+    data: Any
+    headers: httpx.Headers
+
+
+class AmbiguousOutcome(Exception):
+    """A non-idempotent request was (maybe) performed but we did not get its answer."""
+
+    def __init__(self, route: Route, cause: str, status: int = 0) -> None:
+        self.route = route
+        self.cause = cause
+        self.status = status
+        super().__init__(f"{route}: outcome unknown ({cause})")
+
+
+def audit_reason(reason: str) -> str:
+    """``X-Audit-Log-Reason``: URL-encoded as discord.py does, at most 512 characters."""
+    encoded = quote(reason, safe="/ ")
+    while len(encoded) > _MAX_REASON:
+        reason = reason[:-1]
+        encoded = quote(reason, safe="/ ")
+    return encoded
+
+
+class RestClient:
+    """Sends requests through the rate limiter. Counts what it sends in ``request_count``."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        limiter: RateLimiter,
+        *,
+        max_retries: int = 5,
+        retry_delay: float = 0.5,
+        token_env: str = "DISCORD_TOKEN",
+        redact: tuple[str, ...] = (),
+    ) -> None:
+        self.client = client
+        self.limiter = limiter
+        self.max_retries = max_retries
+        self.retry_delay = retry_delay
+        self.token_env = token_env
+        self._redact = redact
+        self.request_count = 0
+        self.rate_limited_count = 0
+        # Discord bans IPs with 10,000 invalid (401/403/429) requests in 10 minutes.
+        self.invalid_requests = 0
+
+    def backoff(self, failures: int) -> float:
+        """Exponential backoff with jitter for the ``failures``-th failure in a row."""
+        base = min(self.retry_delay * (2 ** (failures - 1)), _MAX_BACKOFF)
+        return base * random.uniform(0.8, 1.2)
+
+    async def request(
+        self,
+        route: Route,
+        *,
+        json: Any = None,
+        reason: str | None = None,
+        subject: str | None = None,
+    ) -> Response:
+        """Send ``route`` and return its answer, or raise the mapped ``DiscordAPIError``."""
+        headers = {"X-Audit-Log-Reason": audit_reason(reason)} if reason else {}
+        ticket = self.limiter.ticket()
+        loop = asyncio.get_running_loop()
+        failures = 0
+        limited = 0
+        ambiguous = False
+        max_wait = self.limiter.max_wait
+        while True:
+            bucket = self.limiter.bucket_for(route, loop.time())
+            try:
+                await bucket.acquire(ticket, max_wait)
+            except WaitTooLong as exc:
+                raise rate_limited(route, exc.wait, exc.scope, max_wait) from None
+            delay = 0.0
+            try:
+                try:
+                    await self.limiter.global_limiter.acquire(max_wait)
+                except WaitTooLong as exc:
+                    raise rate_limited(route, exc.wait, exc.scope, max_wait) from None
+                self.request_count += 1
+                try:
+                    resp = await self.client.request(
+                        route.method, route.path, json=json, headers=headers
+                    )
+                except httpx.TransportError as exc:
+                    failures += 1
+                    cause = type(exc).__name__
+                    sent = not isinstance(exc, _NOT_SENT)
+                    log.warning("%s: %s (attempt %d)", route, cause, failures)
+                    if sent and not route.is_idempotent:
+                        raise AmbiguousOutcome(route, cause) from None
+                    ambiguous = ambiguous or sent
+                    if failures >= self.max_retries:
+                        raise server_error(route, 0, failures, cause) from None
+                    delay = self.backoff(failures)
+                    continue
+                now = loop.time()
+                info = RateLimitHeaders.parse(resp.headers)
+                if resp.status_code == 429:
+                    limited += 1
+                    self._on_429(route, resp, info, bucket, now, limited)
+                    continue
+                self.limiter.learn(route, bucket, info)
+                bucket.update(info, now)
+                if resp.status_code in RETRY_STATUSES:
+                    failures += 1
+                    log.warning("%s: %d (attempt %d)", route, resp.status_code, failures)
+                    if not route.is_idempotent:
+                        raise AmbiguousOutcome(route, f"HTTP {resp.status_code}", resp.status_code)
+                    if failures >= self.max_retries:
+                        raise server_error(route, resp.status_code, failures)
+                    delay = self.backoff(failures)
+                    continue
+                if resp.is_success:
+                    return Response(resp.status_code, _json(resp), resp.headers)
+                if ambiguous and route.method == "DELETE" and resp.status_code == 404:
+                    # The attempt whose answer we lost did delete it.
+                    return Response(204, None, resp.headers)
+                if resp.status_code in (401, 403):
+                    self.invalid_requests += 1
+                raise error_from_response(
+                    resp.status_code,
+                    _json(resp),
+                    route,
+                    subject=subject,
+                    token_env=self.token_env,
+                    redact=self._redact,
+                )
+            finally:
+                bucket.release()
+                if delay:
+                    await asyncio.sleep(delay)
+
+    def _on_429(
+        self,
+        route: Route,
+        resp: httpx.Response,
+        info: RateLimitHeaders,
+        bucket: Bucket,
+        now: float,
+        limited: int,
+    ) -> None:
+        """Account for a 429 and arrange the wait; raise when we should not wait."""
+        self.rate_limited_count += 1
+        if info.scope != "shared":
+            self.invalid_requests += 1
+        body = _json(resp)
+        data = body if isinstance(body, dict) else {}
+        retry_after = data.get("retry_after")
+        if not isinstance(retry_after, int | float) or isinstance(retry_after, bool):
+            retry_after = info.retry_after
+        if retry_after is None:
+            raise RateLimited(
+                f"{route} answered 429 without retry_after (Cloudflare may be blocking this IP)",
+                hint="wait a while before trying again; too many invalid requests get an IP banned",
+                status=429,
+                method=route.method,
+                route=route.template,
+            )
+        is_global = bool(data.get("global")) or info.is_global
+        scope = "global" if is_global else (info.scope or "route")
+        if retry_after > self.limiter.max_wait:
+            raise rate_limited(route, float(retry_after), scope, self.limiter.max_wait)
+        if limited > self.max_retries:
+            raise RateLimited(
+                f"{route} was rate limited {limited} times in a row ({scope})",
+                hint="another program may be using the same bot token; try again later",
+                status=429,
+                method=route.method,
+                route=route.template,
+            )
+        if is_global:
+            log.warning("global rate limit: everyone waits %.2fs", retry_after)
+            self.limiter.global_limiter.pause(float(retry_after), now)
+        elif info.remaining:
+            log.info(
+                "%s: sub-ratelimit hit (remaining %s), waiting %.2fs",
+                route,
+                info.remaining,
+                retry_after,
+            )
+        else:
+            log.info("%s: rate limited (%s), waiting %.2fs", route, scope, retry_after)
+        self.limiter.learn(route, bucket, info)
+        # Hold this bucket back too; the retry keeps its ticket, so it goes first afterwards.
+        bucket.limited(float(retry_after), info, now)
+
+
+def _json(resp: httpx.Response) -> Any:
+    if resp.status_code == 204 or not resp.content:
+        return None
+    try:
+        return resp.json()
+    except ValueError:
+        return None
