@@ -173,7 +173,7 @@ def resolve_values(
                 raise VariableError(
                     f"variable '{name}' ({spec.describe_type()}): {exc}",
                     field=f"--var {name}",
-                    hint=_type_hint(spec),
+                    hint=None if "e.g." in str(exc) else _type_hint(spec),
                 ) from None
         elif spec.default is not None:
             out[name] = spec.default

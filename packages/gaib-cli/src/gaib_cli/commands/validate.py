@@ -1,0 +1,118 @@
+"""``gaib server validate`` and ``gaib server schema``: check discord-server.yaml, publish its schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from gaib_core.config.loader import load_config_source
+from gaib_core.config.schema import config_json_schema_text
+from gaib_core.config.validate import config_issues, config_warnings
+from gaib_core.errors import ConfigError, ConfigErrors, ConfigIssue, GaibError
+from gaib_core.project import CONFIG_FILE, atomic_write_text
+
+from gaib_cli import context
+
+
+def register(server: typer.Typer) -> None:
+    """Add ``validate`` and ``schema`` to ``gaib server``."""
+    server.command("validate")(validate)
+    server.command("schema")(schema)
+
+
+def issue_to_json(issue: ConfigIssue) -> dict[str, Any]:
+    """One issue as JSON: location parts, field, message, hint and the one-line text."""
+    location = issue.location
+    return {
+        "file": location.file if location else None,
+        "line": location.line if location else None,
+        "column": location.column if location else None,
+        "field": issue.field,
+        "message": issue.message,
+        "hint": issue.hint,
+        "text": str(issue.to_error()),
+    }
+
+
+def _issues_of(exc: ConfigError) -> list[ConfigIssue]:
+    if isinstance(exc, ConfigErrors):
+        return list(exc.issues)
+    # ConfigError's message already starts with "location: field: "; keep the bare text.
+    message = exc.message
+    if exc.location is not None:
+        message = message.removeprefix(f"{exc.location}: ")
+    if exc.field:
+        message = message.removeprefix(f"{exc.field}: ")
+    return [ConfigIssue(message, location=exc.location, field=exc.field, hint=exc.hint)]
+
+
+def validate(
+    config: Path = typer.Option(
+        Path(CONFIG_FILE), "--config", "-c", help="The config file to check.", show_default=True
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Check discord-server.yaml: YAML, fields, references and Discord's limits.
+
+    Every problem is printed on its own line as file:line:column: field: what is wrong; how to
+    fix it. Exit code 0 when valid, 1 otherwise.
+    """
+    errors: list[ConfigIssue] = []
+    warnings: list[ConfigIssue] = []
+    summary: dict[str, int] = {}
+    try:
+        loaded, source = load_config_source(config, check=False)
+    except ConfigError as exc:
+        errors = _issues_of(exc)
+    else:
+        errors = config_issues(loaded, source)
+        warnings = config_warnings(loaded, source)
+        summary = {
+            "roles": len(loaded.roles),
+            "categories": len(loaded.categories),
+            "channels": len(loaded.all_channels()),
+        }
+    if as_json:
+        context.print_json(
+            {
+                "file": str(config),
+                "valid": not errors,
+                "errors": [issue_to_json(issue) for issue in errors],
+                "warnings": [issue_to_json(issue) for issue in warnings],
+                "summary": summary,
+            }
+        )
+    else:
+        for issue in errors:
+            context.err(f"Error: {issue.to_error()}")
+        for issue in warnings:
+            context.err(f"Warning: {issue.to_error()}")
+        if not errors:
+            context.out.print(
+                f"{config} is valid: {summary['roles']} roles, {summary['categories']} "
+                f"categories, {summary['channels']} channels.",
+                markup=False,
+            )
+    if errors:
+        # Each problem is printed above; this one line sets the exit code (1).
+        count = f"{len(errors)} problem{'s' if len(errors) > 1 else ''}"
+        raise GaibError(f"{config} is not valid ({count})")
+
+
+def schema(
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the schema to this file instead of stdout."
+    ),
+) -> None:
+    """Print the JSON Schema of discord-server.yaml (for editors and CI checks).
+
+    Point your editor's YAML language server at it, e.g. a first line
+    `# yaml-language-server: $schema=discord-server.schema.json`.
+    """
+    text = config_json_schema_text()
+    if output is None:
+        context.out.file.write(text)
+        return
+    atomic_write_text(output, text)
+    context.err(f"Wrote the JSON Schema to {output}")
