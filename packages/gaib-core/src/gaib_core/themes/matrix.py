@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
+
 from gaib_core import permissions as perms
 from gaib_core.config.models import (
     BOT,
@@ -32,7 +34,6 @@ from gaib_core.config.models import (
     Overwrite,
     ServerConfig,
 )
-from rich.table import Table
 
 #: Discord's default permissions of @everyone in a new guild (used when the config does not set
 #: ``server.everyone_permissions``).
