@@ -1,0 +1,236 @@
+"""The plan: what apply will do, made from the config, a fresh read of the guild, and state.
+
+``make_plan`` is pure (no I/O): refresh is the caller's one ``provider.read_guild``. A plan is a
+pydantic model that serialises to JSON (``-out FILE``) and carries everything apply needs (the
+desired attributes, the positions, the guild snapshot it was made against) plus the state
+lineage and serial, so a saved plan is applied exactly or refused when the state moved.
+
+Problems do not raise here: they are collected in ``errors`` so ``gaib server plan`` can show
+the whole picture; :meth:`Plan.ensure_applicable` (called by apply) raises ``PlanError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from gaib_core import __version__
+from gaib_core.config.models import ServerConfig, ThemeRef
+from gaib_core.engine.desired import (
+    CHANNEL_ATTRIBUTES,
+    ROLE_ATTRIBUTES,
+    DesiredChannel,
+    DesiredRole,
+    build_desired,
+)
+from gaib_core.engine.diff import AttributeChange
+from gaib_core.errors import PlanError
+from gaib_core.provider.models import Guild
+from gaib_core.state.models import State
+
+Action = Literal["create", "update", "replace", "delete", "no-op"]
+Kind = Literal["role", "category", "channel", "everyone"]
+FORMAT_VERSION = 1
+
+
+class ResourceChange(BaseModel):
+    """What happens to one resource."""
+
+    address: str
+    kind: Kind
+    action: Action
+    name: str
+    id: str | None = Field(None, description="The existing Discord object, if any.")
+    discord_type: int | None = None
+    changes: list[AttributeChange] = Field(default_factory=list)
+    role: DesiredRole | None = None
+    channel: DesiredChannel | None = None
+    position: int | None = Field(None, description="Position to set on create or parent move.")
+    adopted: bool = Field(False, description="Matched through the crash journal: record it.")
+    unmanaged: bool = Field(False, description="Delete of an object not in state (policy).")
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def symbol(self) -> str:
+        """Terraform's symbol for the action."""
+        return {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op": " "}[
+            self.action
+        ]
+
+
+class UnmanagedObject(BaseModel):
+    """An object in the guild that no config address matches."""
+
+    kind: Literal["role", "category", "channel"]
+    id: str
+    name: str
+    discord_type: int | None = None
+
+
+class Plan(BaseModel):
+    """A plan, made against one guild and one state version."""
+
+    format_version: int = FORMAT_VERSION
+    gaib_version: str = __version__
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat())
+    workspace: str = "default"
+    guild_id: str
+    state_lineage: str
+    state_serial: int
+    config_hash: str = ""
+    destroy: bool = False
+    targets: list[str] = Field(default_factory=list)
+    changes: list[ResourceChange] = Field(default_factory=list)
+    role_order: list[str] | None = Field(
+        None, description="Every movable role top to bottom (refs) when a reorder is needed."
+    )
+    role_order_before: list[str] = Field(default_factory=list)
+    channel_positions: dict[str, int] = Field(
+        default_factory=dict, description="Existing channel ref -> position (one bulk request)."
+    )
+    forget: list[str] = Field(
+        default_factory=list, description="State entries whose object is gone."
+    )
+    unmanaged: list[UnmanagedObject] = Field(default_factory=list)
+    unmanaged_policy: str = "keep"
+    errors: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    ref_names: dict[str, str] = Field(default_factory=dict)
+    theme: ThemeRef | None = None
+    guild: Guild
+
+    # --- queries --------------------------------------------------------------------------
+
+    def actionable(self) -> list[ResourceChange]:
+        """Changes that send requests or write state (everything but plain no-ops)."""
+        return [c for c in self.changes if c.action != "no-op" or c.adopted]
+
+    def counts(self) -> tuple[int, int, int]:
+        """(to add, to change, to destroy); a replace counts as one add and one destroy."""
+        add = sum(c.action in ("create", "replace") for c in self.changes)
+        change = sum(c.action == "update" for c in self.changes)
+        destroy = sum(c.action in ("delete", "replace") for c in self.changes)
+        return add, change, destroy
+
+    @property
+    def has_changes(self) -> bool:
+        """True when applying would change the guild or the state."""
+        return bool(self.actionable() or self.role_order or self.channel_positions or self.forget)
+
+    def summary(self) -> str:
+        """``Plan: X to add, Y to change, Z to destroy.`` (or the no-changes sentence)."""
+        if not self.has_changes:
+            return "No changes. Your Discord server matches the configuration."
+        add, change, destroy = self.counts()
+        return f"Plan: {add} to add, {change} to change, {destroy} to destroy."
+
+    def ensure_applicable(self) -> None:
+        """Raise ``PlanError`` when the plan has errors (first one named, count given)."""
+        if self.errors:
+            more = f" (and {len(self.errors) - 1} more problems)" if len(self.errors) > 1 else ""
+            raise PlanError(f"the plan cannot be applied: {self.errors[0]}{more}")
+
+    def ensure_current(self, state: State, guild_id: str) -> None:
+        """Refuse a saved plan when state moved on or the guild differs."""
+        if guild_id != self.guild_id:
+            raise PlanError(
+                f"the plan was made for guild {self.guild_id}, not {guild_id}",
+                hint="run `gaib server plan` against this guild",
+            )
+        if (state.lineage, state.serial) != (self.state_lineage, self.state_serial):
+            raise PlanError(
+                f"the saved plan is stale: it was made against state serial {self.state_serial}"
+                f" (lineage {self.state_lineage or 'new'}), the state is now serial "
+                f"{state.serial} (lineage {state.lineage or 'new'})",
+                hint="run `gaib server plan` again",
+            )
+
+    def to_json(self) -> str:
+        """The plan as JSON (what ``-out FILE`` writes)."""
+        return self.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "plan file") -> Plan:
+        """Read a saved plan; ``PlanError`` naming ``source`` if it is not one."""
+        from pydantic import ValidationError
+
+        try:
+            plan = cls.model_validate_json(text)
+        except ValidationError as exc:
+            first = str(exc).splitlines()[0]
+            raise PlanError(
+                f"{source}: not a gaib plan ({first})",
+                hint="save one with `gaib server plan -out FILE`",
+            ) from None
+        if plan.format_version != FORMAT_VERSION:
+            raise PlanError(
+                f"{source}: plan format {plan.format_version} is not supported",
+                hint="make the plan again with this version of gaib",
+            )
+        return plan
+
+
+def config_hash(config: ServerConfig) -> str:
+    """A stable hash of the config a plan was made from."""
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+
+
+def make_plan(
+    config: ServerConfig,
+    guild: Guild,
+    state: State,
+    *,
+    targets: Sequence[str] = (),
+    destroy: bool = False,
+    workspace: str | None = None,
+) -> Plan:
+    """Plan the changes that make ``guild`` match ``config`` (or remove it all: ``destroy``).
+
+    ``targets`` restricts the plan to those addresses and what they depend on (for a destroy:
+    and what depends on them).
+    """
+    from gaib_core.engine.planner import Planner
+
+    desired = build_desired(config, guild)
+    plan = Plan(
+        workspace=workspace or state.workspace,
+        guild_id=guild.id,
+        state_lineage=state.lineage,
+        state_serial=state.serial,
+        config_hash=config_hash(config),
+        destroy=destroy,
+        targets=list(targets),
+        unmanaged_policy=config.server.unmanaged,
+        theme=config.theme,
+        guild=guild,
+    )
+    if state.guild_id and state.guild_id != guild.id:
+        plan.errors.append(
+            f"the state belongs to guild {state.guild_id}, not {guild.id}; use another workspace "
+            f"(`gaib server workspace new NAME`) for another guild"
+        )
+        return plan
+    Planner(config, desired, guild, state, plan).run()
+    _check_ignore_names(config, plan)
+    return plan
+
+
+def _check_ignore_names(config: ServerConfig, plan: Plan) -> None:
+    for role in config.roles:
+        for name in role.lifecycle.ignore_changes:
+            if name not in (*ROLE_ATTRIBUTES, "all"):
+                plan.warnings.append(
+                    f"{role.address}: lifecycle.ignore_changes names '{name}', which is not a "
+                    f"role attribute ({', '.join(ROLE_ATTRIBUTES)})"
+                )
+    for _, channel in config.all_channels():
+        for name in channel.lifecycle.ignore_changes:
+            if name.split("[", 1)[0] not in (*CHANNEL_ATTRIBUTES, "all"):
+                plan.warnings.append(
+                    f"{channel.address}: lifecycle.ignore_changes names '{name}', which is not a "
+                    f"channel attribute ({', '.join(CHANNEL_ATTRIBUTES)})"
+                )

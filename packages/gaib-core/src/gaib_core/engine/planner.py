@@ -1,0 +1,417 @@
+"""How ``make_plan`` builds a plan, step by step (kept apart from the ``Plan`` model).
+
+1. match config addresses to guild objects (:mod:`match`);
+2. diff each match, plan creates, and deletes for state entries the config dropped;
+3. restrict to ``-target`` addresses and their dependencies;
+4. the unmanaged policy (keep / report / remove);
+5. relative order of roles and channels (:mod:`order`);
+6. preflight (:mod:`preflight`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from gaib_core.config.models import ServerConfig
+from gaib_core.engine.desired import DesiredChannel, DesiredModel, DesiredObject, DesiredRole
+from gaib_core.engine.diff import AttributeChange, diff_channel, diff_role, is_ignored
+from gaib_core.engine.match import Matches, match, unmanaged_channels, unmanaged_roles
+from gaib_core.engine.observed import RefMap
+from gaib_core.engine.order import (
+    ChannelWant,
+    bucket,
+    channel_placement,
+    movable_roles,
+    role_order,
+)
+from gaib_core.engine.plan import Plan, ResourceChange, UnmanagedObject
+from gaib_core.engine.preflight import preflight
+from gaib_core.engine.refs import raw_id
+from gaib_core.provider.models import Channel, Guild, Role
+from gaib_core.state.models import ResourceState, State
+
+EVERYONE_ADDRESS = "server.everyone_permissions"
+
+
+class Planner:
+    """Fills ``plan`` (see the module docstring for the steps)."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        desired: DesiredModel,
+        guild: Guild,
+        state: State,
+        plan: Plan,
+    ) -> None:
+        self.config = config
+        self.desired = desired
+        self.guild = guild
+        self.state = state
+        self.plan = plan
+        self.matches: Matches = match(desired, guild, state)
+        self.refs = RefMap(
+            guild,
+            roles={o.id: a for a, o in self.matches.objects.items() if isinstance(o, Role)},
+            categories={
+                o.id: a
+                for a, o in self.matches.objects.items()
+                if isinstance(o, Channel) and o.is_category
+            },
+        )
+        self.selected: set[str] | None = None
+
+    def run(self) -> None:
+        """Fill the plan."""
+        self.plan.errors.extend(self.desired.problems)
+        if self.plan.destroy:
+            self._destroy()
+        else:
+            self._converge()
+        self._select_targets()
+        if not self.plan.destroy:
+            self._unmanaged()
+            self._role_order()
+            self._channel_order()
+        self._sort()
+        self._names()
+        self.plan.errors.extend(preflight(self.plan, self.desired, self.matches))
+
+    # --- step 2: diff -----------------------------------------------------------------------
+
+    def _converge(self) -> None:
+        for obj in self.desired.all():
+            if obj.address in self.matches.conflicts:
+                self._conflict(obj)
+                continue
+            existing = self.matches.objects.get(obj.address)
+            if existing is None:
+                change = self._new_change(obj, "create")
+                if obj.address in self.matches.gone:
+                    change.notes.append("it was deleted outside gaib; it will be created again")
+                self.plan.changes.append(change)
+                continue
+            self.plan.changes.append(self._existing_change(obj, existing))
+        self._everyone()
+        in_config = {obj.address for obj in self.desired.all()}
+        for address, resource in self.state.resources.items():
+            if address not in in_config:
+                self._delete_or_forget(address, resource, "it is no longer in the config")
+
+    def _conflict(self, obj: DesiredObject) -> None:
+        ids = self.matches.conflicts[obj.address]
+        kind = "role" if isinstance(obj, DesiredRole) else obj.kind
+        self.plan.errors.append(
+            f"{obj.address}: a {kind} named '{obj.name}' already exists in the guild but gaib "
+            f"does not manage it (id {', '.join(ids)}); adopt it with "
+            f"`gaib server import {obj.address} {ids[0]}`, or rename one of them"
+        )
+
+    def _new_change(self, obj: DesiredObject, action: str) -> ResourceChange:
+        if isinstance(obj, DesiredRole):
+            return ResourceChange(
+                address=obj.address, kind="role", action="create", name=obj.name, role=obj
+            )
+        return ResourceChange(
+            address=obj.address,
+            kind=obj.kind,
+            action="create" if action == "create" else "replace",
+            name=obj.name,
+            discord_type=obj.type,
+            channel=obj,
+        )
+
+    def _existing_change(self, obj: DesiredObject, existing: Role | Channel) -> ResourceChange:
+        if isinstance(obj, DesiredRole):
+            assert isinstance(existing, Role)
+            changes = diff_role(obj, existing)
+            change = ResourceChange(
+                address=obj.address,
+                kind="role",
+                action="no-op",
+                name=obj.name,
+                id=existing.id,
+                role=obj,
+            )
+        else:
+            assert isinstance(existing, Channel)
+            changes = diff_channel(obj, existing, self.refs)
+            change = ResourceChange(
+                address=obj.address,
+                kind=obj.kind,
+                action="no-op",
+                name=obj.name,
+                id=existing.id,
+                discord_type=existing.type,
+                channel=obj,
+            )
+        change.changes = changes
+        if any(c.forces_replacement for c in changes):
+            change.action = "replace"
+            if obj.prevent_destroy:
+                self.plan.errors.append(
+                    f"{obj.address}: changing the type needs a replacement, but "
+                    f"lifecycle.prevent_destroy is set; remove it or keep the type"
+                )
+        elif changes:
+            change.action = "update"
+        if obj.address in self.matches.adopted:
+            change.adopted = True
+            change.notes.append(
+                "created by an interrupted apply (found through the state journal); adopting it"
+            )
+        return change
+
+    def _everyone(self) -> None:
+        bits = self.desired.everyone_permissions
+        if bits is None or bits == self.guild.everyone.permissions:
+            return
+        self.plan.changes.append(
+            ResourceChange(
+                address=EVERYONE_ADDRESS,
+                kind="everyone",
+                action="update",
+                name="@everyone",
+                id=self.guild.id,
+                changes=[
+                    AttributeChange(
+                        attribute="permissions", before=self.guild.everyone.permissions, after=bits
+                    )
+                ],
+            )
+        )
+
+    def _object(self, resource: ResourceState) -> Role | Channel | None:
+        if resource.type == "role":
+            return self.guild.role(resource.id)
+        channel = self.guild.channel(resource.id)
+        if channel is None or channel.is_category != (resource.type == "category"):
+            return None
+        return channel
+
+    def _delete_or_forget(self, address: str, resource: ResourceState, why: str) -> None:
+        obj = self._object(resource)
+        if obj is None:
+            self.plan.forget.append(address)
+            return
+        desired = self.desired.by_address().get(address)
+        protected = (
+            desired.prevent_destroy
+            if desired is not None
+            else bool(resource.attributes.get("prevent_destroy"))
+        )
+        if protected:
+            self.plan.errors.append(
+                f"{address}: lifecycle.prevent_destroy forbids deleting '{resource.name}'; "
+                f"set prevent_destroy: false first, or stop managing it with "
+                f"`gaib server state rm {address}`"
+            )
+        self.plan.changes.append(
+            ResourceChange(
+                address=address,
+                kind=resource.type,
+                action="delete",
+                name=obj.name,
+                id=obj.id,
+                discord_type=obj.type if isinstance(obj, Channel) else None,
+                notes=[why],
+            )
+        )
+
+    def _destroy(self) -> None:
+        for address, resource in self.state.resources.items():
+            self._delete_or_forget(address, resource, "destroy")
+
+    # --- step 3: -target --------------------------------------------------------------------
+
+    def _select_targets(self) -> None:
+        if not self.plan.targets:
+            return
+        known = set(self.desired.by_address()) | set(self.state.resources) | {EVERYONE_ADDRESS}
+        for target in self.plan.targets:
+            if target not in known:
+                self.plan.errors.append(
+                    f"-target {target}: no such address in the config or the state; "
+                    f"`gaib server state ls` lists managed addresses"
+                )
+        selected = set(self.plan.targets)
+        by_address = self.desired.by_address()
+        if self.plan.destroy:
+            for address, resource in self.state.resources.items():
+                if resource.attributes.get("parent") in selected:
+                    selected.add(address)
+        else:
+            todo = list(selected)
+            while todo:
+                obj = by_address.get(todo.pop())
+                if isinstance(obj, DesiredChannel):
+                    for dep in [obj.parent, *obj.overwrites]:
+                        if dep in by_address and dep not in selected:
+                            selected.add(dep)
+                            todo.append(dep)
+        self.selected = selected
+        self.plan.changes = [c for c in self.plan.changes if c.address in selected]
+        self.plan.forget = [a for a in self.plan.forget if a in selected]
+
+    # --- step 4: unmanaged ------------------------------------------------------------------
+
+    def _unmanaged(self) -> None:
+        policy = self.config.server.unmanaged
+        if policy == "keep":
+            return
+        claimed = self.matches.claimed_ids() | {
+            i for ids in self.matches.conflicts.values() for i in ids
+        }
+        bot_roles = set(self.guild.bot_member.roles)
+        roles = [
+            r
+            for r in unmanaged_roles(self.guild, self.state)
+            if r.id not in claimed and r.id not in bot_roles
+        ]
+        channels = [c for c in unmanaged_channels(self.guild, self.state) if c.id not in claimed]
+        for r in roles:
+            self.plan.unmanaged.append(UnmanagedObject(kind="role", id=r.id, name=r.name))
+        for c in channels:
+            self.plan.unmanaged.append(
+                UnmanagedObject(
+                    kind="category" if c.is_category else "channel",
+                    id=c.id,
+                    name=c.name,
+                    discord_type=c.type,
+                )
+            )
+        if policy != "remove" or self.plan.targets:
+            return
+        movable = {r.id for r in movable_roles(self.guild)}
+        doomed: list[Role | Channel] = [*channels, *(r for r in roles if r.id in movable)]
+        for obj in doomed:
+            what: Literal["role", "category", "channel"] = "role"
+            if isinstance(obj, Channel):
+                what = "category" if obj.is_category else "channel"
+            self.plan.changes.append(
+                ResourceChange(
+                    address=f"{what}#{obj.id}",
+                    kind=what,
+                    action="delete",
+                    name=obj.name,
+                    id=obj.id,
+                    discord_type=obj.type if isinstance(obj, Channel) else None,
+                    unmanaged=True,
+                    notes=["not in the config and server.unmanaged is 'remove'"],
+                )
+            )
+
+    # --- step 5: order ----------------------------------------------------------------------
+
+    def _fixed(self, objs: list[DesiredObject]) -> set[str]:
+        return {
+            o.address
+            for o in objs
+            if is_ignored("position", o.ignore_changes)
+            or (self.selected is not None and o.address not in self.selected)
+        }
+
+    def _change(self, address: str) -> ResourceChange | None:
+        return next((c for c in self.plan.changes if c.address == address), None)
+
+    def _deleted_ids(self, kinds: tuple[str, ...]) -> set[str]:
+        return {
+            c.id
+            for c in self.plan.changes
+            if c.kind in kinds and c.action in ("delete", "replace") and c.id
+        }
+
+    def _mark_moved(self, address: str, before: int, after: int) -> None:
+        change = self._change(address)
+        if change is None:
+            return
+        change.changes.append(AttributeChange(attribute="position", before=before, after=after))
+        if change.action == "no-op":
+            change.action = "update"
+
+    def _role_order(self) -> None:
+        roles = [r for r in self.desired.roles if r.address not in self.matches.conflicts]
+        creates = [
+            c.address for c in self.plan.changes if c.kind == "role" and c.action == "create"
+        ]
+        order = role_order(
+            self.guild,
+            self.refs,
+            [r.address for r in roles],
+            creates,
+            self._deleted_ids(("role",)),
+            self._fixed(list(roles)),
+        )
+        if not order.needed:
+            return
+        self.plan.role_order = order.desired
+        self.plan.role_order_before = order.current
+        managed = [a for a in order.current if a in {r.address for r in roles}]
+        existing = [a for a in managed if a not in creates]
+        after = [a for a in order.desired if a in set(existing)]
+        for address in order.moved:
+            self._mark_moved(address, existing.index(address) + 1, after.index(address) + 1)
+
+    def _channel_order(self) -> None:
+        objs: list[DesiredChannel] = [
+            c
+            for c in [*self.desired.categories, *self.desired.channels]
+            if c.address not in self.matches.conflicts
+        ]
+        fixed = self._fixed(list(objs))
+        wants: list[ChannelWant] = []
+        for obj in objs:
+            change = self._change(obj.address)
+            existing = self.matches.objects.get(obj.address)
+            if change is None and existing is None:
+                continue  # a create outside -target: not part of this apply
+            current = existing if isinstance(existing, Channel) else None
+            if change is not None and change.action == "replace":
+                current = None
+            parent = obj.parent
+            if current is not None and (is_ignored("parent", obj.ignore_changes) or change is None):
+                parent = self.refs.parent_ref(current.parent_id)
+            if obj.type == 4:
+                parent = None
+            kind = current.type if current is not None and change is None else obj.type
+            wants.append(ChannelWant(obj.address, (parent, bucket(kind)), current))
+        placement = channel_placement(
+            self.guild, self.refs, wants, self._deleted_ids(("category", "channel")), fixed
+        )
+        for address, pos in {**placement.create_positions, **placement.modify_positions}.items():
+            change = self._change(address)
+            if change is not None:
+                change.position = pos
+        self.plan.channel_positions = dict(placement.bulk)
+        for address, (before, after) in placement.moved.items():
+            self._mark_moved(address, before, after)
+
+    # --- finishing --------------------------------------------------------------------------
+
+    def _sort(self) -> None:
+        rank = {"role": 0, "everyone": 0, "category": 1, "channel": 2}
+        keep = [c for c in self.plan.changes if c.action != "delete"]
+        keep.sort(key=lambda c: rank[c.kind])
+        deletes = [c for c in self.plan.changes if c.action == "delete"]
+        deletes.sort(key=lambda c: -rank[c.kind])
+        self.plan.changes = keep + deletes
+
+    def _names(self) -> None:
+        names = self.plan.ref_names
+        names["@everyone"] = "@everyone"
+        managed = self.guild.bot_managed_role
+        names["@bot"] = f"@bot ({managed.name})" if managed else "@bot"
+        for address, resource in self.state.resources.items():
+            names[address] = resource.name
+        for obj in self.desired.all():
+            names[obj.address] = obj.name
+        for role in self.guild.roles:
+            names[f"role#{role.id}"] = role.name
+        for ch in self.guild.channels:
+            names[f"category#{ch.id}"] = ch.name
+            names[f"#{ch.id}"] = ch.name
+        for change in self.plan.changes:
+            for attr in change.changes:
+                inner = attr.attribute[len("overwrites[") : -1]
+                if inner.startswith("member#"):
+                    names[inner] = f"member {raw_id(inner)}"

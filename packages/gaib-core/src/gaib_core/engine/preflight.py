@@ -1,0 +1,234 @@
+"""Plan-time checks: what Discord would refuse, reported with the fix before any request.
+
+Discord answers these with 403/50013 or a limit error half-way through an apply (and 403s count
+toward the invalid-request limit), so they are found here instead (FACTS.md sections 4 and 5):
+
+- a managed role at or above the bot's highest role (the hierarchy rule);
+- role permissions or overwrite bits the bot does not have itself (unless it is an
+  administrator); MANAGE_ROLES in an overwrite (administrators only);
+- a channel the bot could not see after its own overwrites (it could not manage it any more);
+- the limits: 250 roles, 500 channels, 50 channels per category.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gaib_core.engine.desired import DesiredChannel, DesiredModel, OverwriteSpec
+from gaib_core.engine.match import Matches
+from gaib_core.engine.refs import BOT_REF, EVERYONE_REF, raw_id
+from gaib_core.permissions import all_bits, to_names
+from gaib_core.provider.models import ADMINISTRATOR, Channel, Guild, Role
+
+if TYPE_CHECKING:
+    from gaib_core.engine.plan import Plan, ResourceChange
+
+MANAGE_CHANNELS = 1 << 4
+VIEW_CHANNEL = 1 << 10
+MANAGE_ROLES = 1 << 28
+MAX_ROLES = 250
+MAX_CHANNELS = 500
+MAX_PER_CATEGORY = 50
+
+
+def preflight(plan: Plan, desired: DesiredModel, matches: Matches) -> list[str]:
+    """Every problem Discord would refuse in ``plan``, each with its fix."""
+    guild = plan.guild
+    problems: list[str] = []
+    problems += _hierarchy(guild, matches)
+    problems += _guild_permissions(plan)
+    problems += _limits(plan, guild)
+    admin = guild.bot_is_owner or bool(guild.bot_permissions() & ADMINISTRATOR)
+    if admin:
+        return problems
+    bot_bits = guild.bot_permissions()
+    for change in plan.changes:
+        if change.action in ("create", "replace") or (
+            change.action == "update" and _sends(change, "permissions")
+        ):
+            if change.role is not None:
+                missing = change.role.permissions & ~bot_bits
+                if missing:
+                    problems.append(
+                        f"{change.address}: role '{change.name}' grants "
+                        f"{', '.join(to_names(missing))}, which the bot does not have; give the "
+                        f"bot's role those permissions or remove them from the role"
+                    )
+            if change.kind == "everyone" and change.changes:
+                missing = int(change.changes[0].after) & ~bot_bits
+                if missing:
+                    problems.append(
+                        f"server.everyone_permissions grants {', '.join(to_names(missing))}, "
+                        f"which the bot does not have; give the bot's role those permissions"
+                    )
+        if change.channel is not None and (
+            change.action in ("create", "replace")
+            or (change.action == "update" and _sends(change, "overwrites"))
+        ):
+            problems += _overwrites(change.channel, plan, bot_bits)
+            problems += _bot_can_view(change.channel, guild, desired)
+    return problems
+
+
+def _sends(change: ResourceChange, attribute: str) -> bool:
+    return any(c.attribute.split("[", 1)[0] == attribute for c in change.changes)
+
+
+def _hierarchy(guild: Guild, matches: Matches) -> list[str]:
+    if guild.bot_is_owner:
+        return []
+    top = guild.bot_top_role
+    top_key = (top.position, -int(top.id)) if top else (0, 0)
+    top_name = top.name if top else "@everyone"
+    out = []
+    for address, obj in matches.objects.items():
+        if isinstance(obj, Role) and (obj.position, -int(obj.id)) >= top_key:
+            out.append(
+                f"{address}: role '{obj.name}' is at or above the bot's highest role "
+                f"'{top_name}', so the bot cannot edit or order it; move '{top_name}' above "
+                f"'{obj.name}' in Server Settings > Roles"
+            )
+    return out
+
+
+def _guild_permissions(plan: Plan) -> list[str]:
+    bits = plan.guild.bot_permissions()
+    out = []
+    roles = any(c.kind in ("role", "everyone") and c.action != "no-op" for c in plan.changes)
+    channels = any(c.kind in ("category", "channel") and c.action != "no-op" for c in plan.changes)
+    if (roles or plan.role_order) and not bits & (MANAGE_ROLES | ADMINISTRATOR):
+        out.append(
+            "the bot lacks MANAGE_ROLES, needed to create, edit and order roles; give its "
+            "role 'Manage Roles' in Server Settings > Roles"
+        )
+    if channels and not bits & (MANAGE_CHANNELS | ADMINISTRATOR):
+        out.append(
+            "the bot lacks MANAGE_CHANNELS, needed to create and edit channels; give its "
+            "role 'Manage Channels' in Server Settings > Roles"
+        )
+    return out
+
+
+def _overwrites(channel: DesiredChannel, plan: Plan, bot_bits: int) -> list[str]:
+    out = []
+    for ref, spec in channel.overwrites.items():
+        target = plan.ref_names.get(ref) or _target_name(ref, plan)
+        bits = spec.allow | spec.deny
+        if bits & MANAGE_ROLES:
+            out.append(
+                f"{channel.address}: the overwrite for '{target}' sets MANAGE_ROLES, which only "
+                f"an administrator bot may set; remove it or give the bot ADMINISTRATOR"
+            )
+        missing = bits & ~bot_bits & ~MANAGE_ROLES & all_bits()
+        if missing:
+            out.append(
+                f"{channel.address}: the overwrite for '{target}' sets "
+                f"{', '.join(to_names(missing))}, which the bot does not have; give the bot's "
+                f"role those permissions or drop them from the overwrite"
+            )
+    return out
+
+
+def _target_name(ref: str, plan: Plan) -> str:
+    inner = raw_id(ref)
+    if inner is not None:
+        role = plan.guild.role(inner)
+        return role.name if role else ref
+    for change in plan.changes:
+        if change.address == ref:
+            return change.name
+    return ref
+
+
+def _bot_can_view(channel: DesiredChannel, guild: Guild, desired: DesiredModel) -> list[str]:
+    everyone = (
+        desired.everyone_permissions
+        if desired.everyone_permissions is not None
+        else guild.everyone.permissions
+    )
+    bot_roles = set(guild.bot_member.roles)
+    bits = everyone
+    for role in guild.roles:
+        if role.id in bot_roles:
+            bits |= role.permissions
+    if bits & ADMINISTRATOR:
+        return []
+    overwrites = channel.overwrites
+    base = overwrites.get(EVERYONE_REF, OverwriteSpec())
+    bits = (bits & ~base.deny) | base.allow
+    allow = deny = 0
+    managed = guild.bot_managed_role
+    for ref, spec in overwrites.items():
+        inner = raw_id(ref)
+        if (ref == BOT_REF and managed is not None) or (
+            inner is not None and ref.startswith("role#") and inner in bot_roles
+        ):
+            allow |= spec.allow
+            deny |= spec.deny
+    bits = (bits & ~deny) | allow
+    if managed is None and BOT_REF in overwrites:
+        member = overwrites[BOT_REF]
+        bits = (bits & ~member.deny) | member.allow
+    if bits & VIEW_CHANNEL:
+        return []
+    return [
+        f"{channel.address}: the bot could not see '{channel.name}' after its overwrites and "
+        f'could not manage it any more; add an overwrite "@bot": {{allow: [VIEW_CHANNEL]}}'
+    ]
+
+
+def _limits(plan: Plan, guild: Guild) -> list[str]:
+    out = []
+
+    def delta(kinds: tuple[str, ...]) -> int:
+        add = sum(c.kind in kinds and c.action == "create" for c in plan.changes)
+        drop = sum(c.kind in kinds and c.action == "delete" for c in plan.changes)
+        return add - drop
+
+    roles = len(guild.roles) + delta(("role",))
+    if roles > MAX_ROLES:
+        out.append(
+            f"the guild would have {roles} roles (with @everyone and roles gaib does not "
+            f"manage); Discord allows {MAX_ROLES}: remove roles from the config or the guild"
+        )
+    channels = len(guild.channels) + delta(("category", "channel"))
+    if channels > MAX_CHANNELS:
+        out.append(
+            f"the guild would have {channels} channels and categories; Discord allows "
+            f"{MAX_CHANNELS}: remove some from the config or the guild"
+        )
+    out += _per_category(plan, guild)
+    return out
+
+
+def _per_category(plan: Plan, guild: Guild) -> list[str]:
+    parent: dict[str, str | None] = {c.id: c.parent_id for c in guild.channels}
+    final: dict[str, str | None] = dict(parent)
+    for change in plan.changes:
+        key = change.id or change.address
+        if change.action == "delete":
+            final.pop(key, None)
+        elif change.channel is not None and change.kind == "channel":
+            final[key] = change.channel.parent
+            if change.action == "replace" and change.id:
+                final.pop(change.id, None)
+    ids_to_address = {c.id: c.address for c in plan.changes if c.id and c.kind == "category"}
+    counts: dict[str, int] = {}
+    for value in final.values():
+        if value is not None:
+            name = ids_to_address.get(value, value)
+            counts[name] = counts.get(name, 0) + 1
+    out = []
+    for category, count in counts.items():
+        if count > MAX_PER_CATEGORY:
+            label = plan.ref_names.get(category) or _channel_name(guild, category)
+            out.append(
+                f"category '{label}' would hold {count} channels; Discord allows "
+                f"{MAX_PER_CATEGORY}: move some to another category"
+            )
+    return out
+
+
+def _channel_name(guild: Guild, ref: str) -> str:
+    channel: Channel | None = guild.channel(ref)
+    return channel.name if channel else ref

@@ -1,0 +1,186 @@
+"""Helpers for the engine tests: in-memory guilds (pure tests) and configs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from gaib_core.config.models import ServerConfig
+from gaib_core.engine.desired import build_desired
+from gaib_core.engine.refs import Resolver
+from gaib_core.permissions import to_bits
+from gaib_core.provider.models import Channel, Guild, Member, PermissionOverwrite, Role
+from gaib_core.state.models import ResourceState, State
+
+GUILD_ID = "1000"
+BOT_USER = "1001"
+BOT_ROLE = "1002"
+EVERYONE_BITS = to_bits(
+    ["VIEW_CHANNEL", "SEND_MESSAGES", "READ_MESSAGE_HISTORY", "CONNECT", "SPEAK"]
+)
+BOT_BITS = to_bits(
+    [
+        "MANAGE_ROLES",
+        "MANAGE_CHANNELS",
+        "VIEW_CHANNEL",
+        "SEND_MESSAGES",
+        "READ_MESSAGE_HISTORY",
+        "CONNECT",
+        "SPEAK",
+        "KICK_MEMBERS",
+    ]
+)
+
+
+class GuildFactory:
+    """Builds in-memory ``Guild`` objects with increasing snowflakes."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(2000)
+
+    def next_id(self) -> str:
+        """A fresh id, larger than every earlier one."""
+        return str(next(self._ids))
+
+    def empty(self, *, bot_bits: int = BOT_BITS) -> Guild:
+        """A guild with @everyone and the bot's managed role at the top."""
+        return Guild(
+            id=GUILD_ID,
+            name="Test",
+            owner_id="999",
+            bot_user_id=BOT_USER,
+            bot_member=Member(user_id=BOT_USER, roles=[BOT_ROLE]),
+            roles=[
+                Role(id=GUILD_ID, name="@everyone", permissions=EVERYONE_BITS, position=0),
+                Role(
+                    id=BOT_ROLE,
+                    name="gaib",
+                    permissions=bot_bits,
+                    position=250,
+                    managed=True,
+                    bot_id=BOT_USER,
+                ),
+            ],
+        )
+
+    def role(self, guild: Guild, name: str, position: int, **kw: Any) -> Role:
+        """Add an unmanaged role."""
+        role = Role(id=self.next_id(), name=name, position=position, **kw)
+        guild.roles.append(role)
+        return role
+
+    def channel(
+        self, guild: Guild, name: str, type: int = 0, position: int = 0, **kw: Any
+    ) -> Channel:
+        """Add an unmanaged channel."""
+        ch = Channel(id=self.next_id(), name=name, type=type, position=position, **kw)
+        guild.channels.append(ch)
+        return ch
+
+    def materialize(self, config: ServerConfig, guild: Guild | None = None) -> tuple[Guild, State]:
+        """A guild (and state) exactly as if ``config`` had been applied to ``guild``."""
+        guild = guild or self.empty()
+        state = State(lineage="lin", serial=1, guild_id=guild.id)
+        desired = build_desired(config, guild)
+        ids: dict[str, str] = {}
+        for i, role in enumerate(desired.roles):
+            rid = self.next_id()
+            ids[role.address] = rid
+            guild.roles.append(
+                Role(
+                    id=rid,
+                    name=role.name,
+                    permissions=role.permissions,
+                    color=role.color,
+                    hoist=role.hoist,
+                    mentionable=role.mentionable,
+                    position=len(desired.roles) - i,
+                )
+            )
+            state.resources[role.address] = ResourceState(type="role", id=rid, name=role.name)
+        resolver = Resolver(guild, ids)
+        positions: dict[tuple[str | None, bool], int] = {}
+        for obj in [*desired.categories, *desired.channels]:
+            cid = self.next_id()
+            ids[obj.address] = cid
+            parent = ids.get(obj.parent) if obj.parent else None
+            key = (parent, obj.type in (2, 13))
+            pos = positions.get(key, 0)
+            positions[key] = pos + 1
+            overwrites = []
+            for ref, spec in obj.overwrites.items():
+                target, kind = resolver.overwrite_target(ref)
+                overwrites.append(
+                    PermissionOverwrite(id=target, type=kind, allow=spec.allow, deny=spec.deny)
+                )
+            guild.channels.append(
+                Channel(
+                    id=cid,
+                    name=obj.name,
+                    type=obj.type,
+                    position=pos,
+                    parent_id=parent,
+                    topic=obj.topic,
+                    nsfw=obj.nsfw,
+                    rate_limit_per_user=obj.slowmode,
+                    bitrate=obj.bitrate
+                    if obj.bitrate is not None
+                    else (64000 if obj.type == 2 else None),
+                    user_limit=obj.user_limit
+                    if obj.user_limit is not None
+                    else (0 if obj.type == 2 else None),
+                    permission_overwrites=overwrites,
+                )
+            )
+            state.resources[obj.address] = ResourceState(type=obj.kind, id=cid, name=obj.name)
+        return guild, state
+
+
+@pytest.fixture
+def factory() -> GuildFactory:
+    """A fresh guild factory."""
+    return GuildFactory()
+
+
+@pytest.fixture
+def make_config() -> Callable[..., ServerConfig]:
+    """Build a ServerConfig from a plain dict (keeps ``overwrites`` presence semantics)."""
+
+    def build(data: dict[str, Any]) -> ServerConfig:
+        return ServerConfig.model_validate(data)
+
+    return build
+
+
+BASE: dict[str, Any] = {
+    "roles": [
+        {"name": "Naib", "color": "#FFD700", "hoist": True, "permissions": ["KICK_MEMBERS"]},
+        {"name": "Fedaykin", "color": "#C0C0C0"},
+        {"name": "Member"},
+    ],
+    "categories": [
+        {
+            "name": "Stillsuit",
+            "overwrites": {
+                "@everyone": {"deny": ["VIEW_CHANNEL"]},
+                "Naib": {"allow": ["VIEW_CHANNEL"]},
+                "@bot": {"allow": ["VIEW_CHANNEL"]},
+            },
+            "channels": [
+                {"name": "Council Chamber", "topic": "for the Naib"},
+                {"name": "Voice Hall", "type": "voice"},
+            ],
+        }
+    ],
+    "channels": [{"name": "general"}, {"name": "announcements", "type": "announcement"}],
+}
+
+
+@pytest.fixture
+def base() -> dict[str, Any]:
+    """A small config (3 roles, a private category with 2 channels, 2 top-level channels)."""
+    import copy
+
+    return copy.deepcopy(BASE)
