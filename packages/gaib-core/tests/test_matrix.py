@@ -195,13 +195,31 @@ def test_render_markdown(config: ServerConfig) -> None:
     assert len(lines) == 2 + 5
 
 
-def test_render_rich(config: ServerConfig) -> None:
+def _text(table: object) -> str:
+    console = Console(width=200, record=True, color_system=None)
+    console.print(table)
+    return console.export_text()
+
+
+def test_render_rich_compact_by_default(config: ServerConfig) -> None:
     matrix: Matrix = permission_matrix(config)
     table = render_rich(matrix)
     assert [column.header for column in table.columns] == ["Channel", *matrix.roles]
-    console = Console(width=200, record=True, color_system=None)
-    console.print(table)
-    out = console.export_text()
+    out = _text(table)
     assert "PRIVATE" in out
-    assert "listen only" in out
-    assert "count only" in out
+    assert "#synced" in out
+    row = next(line for line in out.splitlines() if "stage-left" in line)
+    assert [cell.strip() for cell in row.strip("│").split("│")[1:]] == [
+        "full",
+        "listen",
+        "count",
+        "-",
+    ]
+    assert "count = count only" in out
+
+
+def test_render_rich_full_words(config: ServerConfig) -> None:
+    out = _text(render_rich(permission_matrix(config), compact=False))
+    row = next(line for line in out.splitlines() if "stage-left" in line)
+    assert "listen only" in row
+    assert "count only" in row

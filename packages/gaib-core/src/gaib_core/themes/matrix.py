@@ -198,9 +198,16 @@ def render_markdown(matrix: Matrix) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_rich(matrix: Matrix) -> Table:
-    """The matrix as a rich table, one section per category."""
-    table = Table(title="Permission matrix", show_lines=False)
+def render_rich(matrix: Matrix, *, compact: bool = True) -> Table:
+    """The matrix as a rich table, one section per category.
+
+    ``compact`` (the default) writes short cells (``rw``, ``r``, ``full``, ``listen``, ``count``,
+    ``-``) explained in the caption, so that the 15+ role columns fit a terminal.
+    """
+    # No cell padding: the column separators are enough, and 15+ columns must fit a terminal.
+    table = Table(title="Permission matrix", padding=(0, 0), collapse_padding=True)
+    if compact:
+        table.caption = _LEGEND
     table.add_column("Channel", no_wrap=True)
     for role in matrix.roles:
         table.add_column(role, justify="center")
@@ -211,11 +218,24 @@ def render_rich(matrix: Matrix) -> Table:
         last_of_category = (
             index + 1 == len(matrix.rows) or matrix.rows[index + 1].category != row.category
         )
-        table.add_row(
-            f"  {row.label}", *(_style(cell) for cell in row.cells), end_section=last_of_category
-        )
+        cells = (_style(cell, _SHORT.get(cell, cell) if compact else cell) for cell in row.cells)
+        table.add_row(f"  {row.label}", *cells, end_section=last_of_category)
     return table
 
+
+_SHORT = {
+    READ_WRITE: "rw",
+    READ: "r",
+    FULL: "full",
+    LISTEN_ONLY: "listen",
+    COUNT_ONLY: "count",
+    NONE: "-",
+}
+
+_LEGEND = (
+    "text: rw = read/write, r = read only; voice: full = connect and speak, "
+    "listen = listen only, count = count only (sees it, cannot connect); - = cannot see it"
+)
 
 _STYLES = {
     READ_WRITE: "green",
@@ -227,6 +247,6 @@ _STYLES = {
 }
 
 
-def _style(cell: str) -> str:
+def _style(cell: str, text: str) -> str:
     style = _STYLES.get(cell)
-    return f"[{style}]{cell}[/{style}]" if style else cell
+    return f"[{style}]{text}[/{style}]" if style else text
