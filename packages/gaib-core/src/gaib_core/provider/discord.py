@@ -28,6 +28,7 @@ from gaib_core.permissions import all_permissions
 from gaib_core.provider.errors import error_from_response, hierarchy_hint, server_error
 from gaib_core.provider.http import DEFAULT_API_BASE, build_client
 from gaib_core.provider.models import (
+    ADMINISTRATOR,
     TEXT_LIKE,
     Channel,
     ChannelPosition,
@@ -43,6 +44,8 @@ from gaib_core.provider.ratelimit import RateLimiter, Route
 from gaib_core.provider.rest import AmbiguousOutcome, RestClient
 
 log = logging.getLogger(__name__)
+
+MANAGE_ROLES = 1 << 28
 
 T = TypeVar("T")
 
@@ -170,7 +173,10 @@ class DiscordProvider:
         async def find() -> Role | None:
             return await self._find_role(guild_id, body)
 
-        created = await self._create(route, body, reason, find, Role.from_api)
+        try:
+            created = await self._create(route, body, reason, find, Role.from_api)
+        except MissingPermissions as err:
+            raise await self._explain(err, route, guild_id, grant=role) from None
         self._remember(guild_id, [created.id])
         return created
 
@@ -181,7 +187,9 @@ class DiscordProvider:
         route = Route(
             "PATCH", "/guilds/{guild_id}/roles/{role_id}", guild_id=guild_id, role_id=role_id
         )
-        data = await self._write(route, role.to_json(), reason, guild_id, roles=[role_id])
+        data = await self._write(
+            route, role.to_json(), reason, guild_id, roles=[role_id], grant=role
+        )
         return Role.from_api(data)
 
     async def delete_role(self, guild_id: str, role_id: str, *, reason: str) -> None:
@@ -295,13 +303,14 @@ class DiscordProvider:
         *,
         roles: list[str],
         positions: list[RolePosition] | None = None,
+        grant: RoleWrite | None = None,
     ) -> Any:
         """A role-related write; a 50013 is explained with the role hierarchy."""
         try:
             return await self._call(route, json=body, reason=reason)
         except MissingPermissions as err:
             raise await self._explain(
-                err, route, guild_id, roles=roles, positions=positions
+                err, route, guild_id, roles=roles, positions=positions, grant=grant
             ) from None
 
     async def _create(
@@ -394,6 +403,7 @@ class DiscordProvider:
         roles: list[str] | None = None,
         positions: list[RolePosition] | None = None,
         overwrites: ChannelWrite | None = None,
+        grant: RoleWrite | None = None,
     ) -> DiscordAPIError:
         """Re-read the guild and say which role is above the bot, or which bits it lacks."""
         try:
@@ -411,6 +421,22 @@ class DiscordProvider:
                 target = blocking[0]
                 subject = f"role '{target.name}' ({target.id})"
                 hint = hierarchy_hint(bot_name, target.name)
+                if bot_top is not None and target.id == bot_top.id:
+                    hint = (
+                        f"'{target.name}' is the bot's own highest role: the bot cannot edit or "
+                        "move it; change it in Server Settings > Roles or leave it out of the config"
+                    )
+            elif (
+                grant is not None
+                and grant.permissions is not None
+                and (missing := _names(grant.permissions & ~guild.bot_permissions()))
+            ):
+                subject = f"role '{grant.name}'" if grant.name else subject
+                hint = (
+                    f"the role asks for {', '.join(missing)}, which the bot's role '{bot_name}' "
+                    f"does not have: give '{bot_name}' those permissions in Server Settings > "
+                    "Roles or remove them from the role"
+                )
             elif overwrites is not None and overwrites.permission_overwrites:
                 lacking = _lacking(guild, overwrites.permission_overwrites)
                 if lacking:
@@ -461,11 +487,17 @@ def _blocking_roles(
 def _lacking(guild: Guild, overwrites: list[PermissionOverwrite]) -> list[str]:
     """Names of permissions the overwrites set that the bot does not hold guild-wide."""
     have = guild.bot_permissions()
+    if not have & ADMINISTRATOR:
+        # Only administrators may put Manage Roles ("Manage Permissions") in an overwrite.
+        have &= ~MANAGE_ROLES
     used = 0
     for ow in overwrites:
         used |= ow.allow | ow.deny
-    missing = used & ~have
-    return [p.name for p in all_permissions() if missing & p.value]
+    return _names(used & ~have)
+
+
+def _names(bits: int) -> list[str]:
+    return [p.name for p in all_permissions() if bits & p.value]
 
 
 def _position_batches(positions: list[ChannelPosition]) -> list[list[ChannelPosition]]:

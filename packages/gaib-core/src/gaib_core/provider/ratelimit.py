@@ -19,6 +19,7 @@ only ``acquire`` and the timers touch the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
@@ -133,6 +134,8 @@ class Bucket:
         self.known = False
         self.unlimited = False
         self.last_used = 0.0
+        # Bumped by every 429: a request granted a slot before it must queue again.
+        self.generation = 0
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -191,6 +194,7 @@ class Bucket:
         """A 429 for this bucket: nothing more goes until ``retry_after`` has passed."""
         self.known = True
         self.unlimited = False
+        self.generation += 1
         if info.limit is not None:
             self.limit = info.limit
         self.remaining = 0
@@ -258,7 +262,10 @@ class Bucket:
 
 
 class GlobalLimiter:
-    """At most ``limit`` requests in any ``period`` seconds, plus pauses after a global 429."""
+    """At most ``limit`` requests in any ``period`` seconds, plus pauses after a global 429.
+
+    Waiters are served by ticket, like a bucket's, so a retried request is not overtaken.
+    """
 
     def __init__(self, limit: int = 50, period: float = 1.0, margin: float = 0.02) -> None:
         self.limit = limit
@@ -266,7 +273,9 @@ class GlobalLimiter:
         self.period = period + margin
         self.paused_until = 0.0
         self._sent: deque[float] = deque()
-        self._lock: asyncio.Lock | None = None
+        self._waiters: list[tuple[int, int, asyncio.Future[float]]] = []
+        self._seq = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
 
     def delay(self, now: float) -> float:
         """Seconds until the next request may go (0 = now)."""
@@ -283,25 +292,53 @@ class GlobalLimiter:
         """Count a request as sent at ``now``."""
         self._sent.append(now)
 
+    def refund(self, stamp: float) -> None:
+        """Forget a request counted at ``stamp`` that was not sent after all."""
+        with contextlib.suppress(ValueError):
+            self._sent.remove(stamp)
+
     def pause(self, seconds: float, now: float) -> None:
         """Nobody sends anything for ``seconds`` (a 429 with ``global: true``)."""
         self.paused_until = max(self.paused_until, now + seconds)
 
-    async def acquire(self, max_wait: float) -> None:
-        """Wait (first come, first served) until a request may go, then count it."""
-        if self._lock is None:
-            self._lock = asyncio.Lock()
+    async def acquire(self, ticket: int, max_wait: float) -> float:
+        """Wait (in ticket order) until a request may go; count it and return its stamp."""
         loop = asyncio.get_running_loop()
-        async with self._lock:
-            while True:
-                now = loop.time()
-                wait = self.delay(now)
-                if wait <= 0:
-                    self.record(now)
-                    return
-                if wait > max_wait:
-                    raise WaitTooLong(wait, "global")
-                await asyncio.sleep(wait)
+        now = loop.time()
+        wait = self.delay(now)
+        if not self._waiters and wait <= 0:
+            self.record(now)
+            return now
+        if wait > max_wait:
+            raise WaitTooLong(wait, "global")
+        future: asyncio.Future[float] = loop.create_future()
+        heapq.heappush(self._waiters, (ticket, next(self._seq), future))
+        self._pump()
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.refund(future.result())
+            raise
+
+    def _pump(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        wait = 0.0
+        while self._waiters:
+            wait = self.delay(now)
+            if wait > 0:
+                break
+            _, _, future = heapq.heappop(self._waiters)
+            if future.done():
+                continue
+            self.record(now)
+            future.set_result(now)
+        if self._waiters:
+            self._timer = loop.call_at(now + wait, self._pump)
 
 
 class RateLimiter:

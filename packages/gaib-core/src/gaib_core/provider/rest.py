@@ -116,12 +116,18 @@ class RestClient:
                 await bucket.acquire(ticket, max_wait)
             except WaitTooLong as exc:
                 raise rate_limited(route, exc.wait, exc.scope, max_wait) from None
+            generation = bucket.generation
             delay = 0.0
             try:
                 try:
-                    await self.limiter.global_limiter.acquire(max_wait)
+                    stamp = await self.limiter.global_limiter.acquire(ticket, max_wait)
                 except WaitTooLong as exc:
                     raise rate_limited(route, exc.wait, exc.scope, max_wait) from None
+                if bucket.generation != generation:
+                    # The bucket hit a 429 while we waited for the global limit: queue again
+                    # (by ticket) instead of running into the same limit.
+                    self.limiter.global_limiter.refund(stamp)
+                    continue
                 self.request_count += 1
                 try:
                     resp = await self.client.request(
