@@ -29,7 +29,7 @@ BOT_BITS = to_bits(
         "READ_MESSAGE_HISTORY",
         "CONNECT",
         "SPEAK",
-        "KICK_MEMBERS",
+        "MANAGE_MESSAGES",
     ]
 )
 
@@ -156,7 +156,7 @@ def make_config() -> Callable[..., ServerConfig]:
 
 BASE: dict[str, Any] = {
     "roles": [
-        {"name": "Naib", "color": "#FFD700", "hoist": True, "permissions": ["KICK_MEMBERS"]},
+        {"name": "Naib", "color": "#FFD700", "hoist": True, "permissions": ["MANAGE_MESSAGES"]},
         {"name": "Fedaykin", "color": "#C0C0C0"},
         {"name": "Member"},
     ],

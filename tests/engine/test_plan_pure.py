@@ -182,7 +182,7 @@ def test_journal_adopts_object_created_by_interrupted_apply(
 ) -> None:
     guild = factory.empty()
     naib = factory.role(
-        guild, "Naib", 1, color=0xFFD700, hoist=True, permissions=to_bits(["KICK_MEMBERS"])
+        guild, "Naib", 1, color=0xFFD700, hoist=True, permissions=to_bits(["MANAGE_MESSAGES"])
     )
     state = State(lineage="x", serial=3)
     state.pending["role.naib"] = PendingCreate(type="role", name="Naib")

@@ -1,0 +1,446 @@
+"""Executing a plan: in dependency order, concurrently where Discord's buckets allow, and so that
+an interruption at any point never loses track of anything created.
+
+Order (FACTS.md section 6): roles (creates one by one, so they land at the bottom in config
+order; updates in parallel), one bulk role-positions request if the order changes, categories,
+channels (a replaced channel is deleted first; creates carry parent, position and overwrites
+inline; updates carry every overwrite), one bulk channel-positions request, then deletes in
+reverse: channels, categories, roles.
+
+Crash safety: before each create the address, name and type go into ``state.pending`` and the
+state is persisted; the create's result is recorded (and the journal entry dropped) in the next
+persist. If the process dies in between, the next plan adopts the object by journal name and
+type instead of creating a duplicate (:mod:`match`). Every finished resource is persisted at
+once, so a re-run continues where the last one stopped.
+
+When a resource fails, the phase it belongs to finishes (in-flight requests are not abandoned)
+and later phases do not start; the errors are returned and what succeeded is in state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from gaib_core.engine.order import bulk_role_positions
+from gaib_core.engine.plan import Plan, ResourceChange
+from gaib_core.engine.refs import Resolver, raw_id
+from gaib_core.errors import DiscordAPIError, GaibError, PlanError, UnknownObject
+from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
+from gaib_core.provider.models import (
+    ChannelPosition,
+    ChannelWrite,
+    PermissionOverwrite,
+    RolePosition,
+    RoleWrite,
+)
+from gaib_core.state.models import PendingCreate, ResourceState, State
+
+if TYPE_CHECKING:
+    from gaib_core.config.models import ServerConfig
+    from gaib_core.plugins import Hooks
+    from gaib_core.provider.base import Provider
+    from gaib_core.state.manager import StateManager
+
+DEFAULT_PARALLELISM = 4
+_ROLE_FIELDS = {"name", "color", "hoist", "mentionable", "permissions"}
+_CHANNEL_FIELDS = {
+    "name": "name",
+    "type": "type",
+    "topic": "topic",
+    "nsfw": "nsfw",
+    "slowmode": "rate_limit_per_user",
+    "bitrate": "bitrate",
+    "user_limit": "user_limit",
+}
+
+
+@dataclass
+class ResourceResult:
+    """How one planned change went."""
+
+    address: str
+    action: str
+    ok: bool
+    id: str | None = None
+    message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class ApplyResult:
+    """What an apply did: one result per change, the final state, the errors."""
+
+    results: list[ResourceResult] = field(default_factory=list)
+    state: State = field(default_factory=State)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        """True when every change went through."""
+        return not self.errors
+
+    @property
+    def changed(self) -> list[str]:
+        """Addresses changed successfully."""
+        return [r.address for r in self.results if r.ok]
+
+
+class ApplyListener(Protocol):
+    """Progress callbacks (the CLI draws its progress display with these)."""
+
+    def started(self, change: ResourceChange) -> None:
+        """A change is about to be sent."""
+
+    def finished(self, result: ResourceResult) -> None:
+        """A change finished (successfully or not)."""
+
+
+async def apply_plan(
+    plan: Plan,
+    provider: Provider,
+    manager: StateManager,
+    hooks: Hooks | None = None,
+    *,
+    config: ServerConfig | None = None,
+    lock_timeout: float = 0.0,
+    parallelism: int = DEFAULT_PARALLELISM,
+    listener: ApplyListener | None = None,
+    reason: str | None = None,
+) -> ApplyResult:
+    """Apply ``plan`` under the state lock; fires the before/after apply hooks.
+
+    Refuses (``PlanError``) a plan with errors, one made against another state version (lineage
+    or serial moved) or against another guild than the state's.
+    """
+    operation = "destroy" if plan.destroy else "apply"
+    with manager.locked(operation=operation, timeout=lock_timeout):
+        state = manager.read()
+        plan.ensure_current(state, plan.guild_id)
+        if state.guild_id and state.guild_id != plan.guild_id:
+            raise PlanError(
+                f"the state belongs to guild {state.guild_id}, the plan to {plan.guild_id}",
+                hint="use another workspace for another guild",
+            )
+        plan.ensure_applicable()
+        event = ApplyEvent(
+            workspace=manager.workspace,
+            guild_id=plan.guild_id,
+            destroy=plan.destroy,
+            serial_before=state.serial,
+            plan=plan,
+            config=config,
+            state_url=manager.url,
+        )
+        if hooks is not None:
+            hooks.before_apply(event)
+        applier = Applier(
+            plan,
+            provider,
+            manager,
+            state,
+            reason=reason or f"gaib {operation}",
+            parallelism=parallelism,
+            listener=listener,
+        )
+        try:
+            await applier.run()
+        finally:
+            outcome = ApplyOutcome(
+                succeeded=not applier.result.errors,
+                serial_after=state.serial,
+                state=state,
+                changed=applier.result.changed,
+                errors=list(applier.result.errors),
+            )
+            if hooks is not None:
+                hooks.after_apply(event, outcome)
+    return applier.result
+
+
+class Applier:
+    """Runs the phases of one apply (see the module docstring)."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        provider: Provider,
+        manager: StateManager,
+        state: State,
+        *,
+        reason: str,
+        parallelism: int,
+        listener: ApplyListener | None,
+    ) -> None:
+        self.plan = plan
+        self.provider = provider
+        self.manager = manager
+        self.state = state
+        self.reason = reason
+        self.listener = listener
+        self.semaphore = asyncio.Semaphore(max(1, parallelism))
+        ids = {address: res.id for address, res in state.resources.items()}
+        ids.update({c.address: c.id for c in plan.changes if c.id and not c.unmanaged})
+        self.resolver = Resolver(plan.guild, ids)
+        self.result = ApplyResult(state=state)
+
+    # --- phases -----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Every phase, stopping after the first phase with a failure."""
+        self.state.guild_id = self.plan.guild_id
+        if not self.plan.destroy and self.plan.theme is not None:
+            self.state.theme = self.plan.theme
+        if self.plan.forget:
+            for address in self.plan.forget:
+                self.state.resources.pop(address, None)
+            self.manager.persist(self.state)
+        changes = [c for c in self.plan.changes if c.action != "delete"]
+        deletes = [c for c in self.plan.changes if c.action == "delete"]
+        roles = [c for c in changes if c.kind in ("role", "everyone")]
+        categories = [c for c in changes if c.kind == "category"]
+        channels = [c for c in changes if c.kind == "channel"]
+        steps: list[Callable[[], Awaitable[None]]] = [
+            lambda: self._converge(roles),
+            self._role_order,
+            lambda: self._converge(categories),
+            lambda: self._converge(channels),
+            self._channel_positions,
+        ]
+        for kind in ("channel", "category", "role"):
+            batch = [c for c in deletes if c.kind == kind]
+            steps.append(lambda batch=batch: self._parallel(self._delete, batch))  # type: ignore[misc]
+        for step in steps:
+            await step()
+            if self.result.errors:
+                return
+
+    async def _converge(self, changes: Sequence[ResourceChange]) -> None:
+        for change in changes:
+            if change.action == "replace":
+                await self._run(change, self._replace_delete)
+        if self.result.errors:
+            return
+        for change in changes:
+            if change.action in ("create", "replace"):
+                await self._run(change, self._create)
+        await self._parallel(
+            self._update, [c for c in changes if c.action == "update" or c.adopted]
+        )
+
+    async def _parallel(
+        self,
+        work: Callable[[ResourceChange], Awaitable[str | None]],
+        changes: Sequence[ResourceChange],
+    ) -> None:
+        async def one(change: ResourceChange) -> None:
+            async with self.semaphore:
+                await self._run(change, work)
+
+        await asyncio.gather(*(one(c) for c in changes))
+
+    async def _run(
+        self, change: ResourceChange, work: Callable[[ResourceChange], Awaitable[str | None]]
+    ) -> None:
+        if self.listener is not None:
+            self.listener.started(change)
+        start = time.monotonic()
+        try:
+            object_id = await work(change)
+            result = ResourceResult(change.address, change.action, True, object_id)
+        except GaibError as exc:
+            result = ResourceResult(change.address, change.action, False, change.id, str(exc))
+            self.result.errors.append(f"{change.address}: {exc}")
+        result.seconds = time.monotonic() - start
+        self.result.results.append(result)
+        if self.listener is not None:
+            self.listener.finished(result)
+
+    # --- one resource -----------------------------------------------------------------------
+
+    async def _create(self, change: ResourceChange) -> str:
+        desired = change.role or change.channel
+        assert desired is not None
+        self.resolver.ids.pop(change.address, None)
+        self.state.pending[change.address] = PendingCreate(
+            type="role" if change.role else desired.kind,
+            name=desired.name,
+            discord_type=change.channel.type if change.channel else None,
+        )
+        self.manager.persist(self.state)
+        try:
+            if change.role is not None:
+                role = change.role
+                created_id = (
+                    await self.provider.create_role(
+                        self.plan.guild_id,
+                        RoleWrite(
+                            name=role.name,
+                            permissions=role.permissions,
+                            color=role.color,
+                            hoist=role.hoist,
+                            mentionable=role.mentionable,
+                        ),
+                        reason=self.reason,
+                    )
+                ).id
+            else:
+                body = self._channel_create_body(change)
+                created_id = (
+                    await self.provider.create_channel(self.plan.guild_id, body, reason=self.reason)
+                ).id
+        except DiscordAPIError as exc:
+            if 400 <= exc.status < 500:
+                # Discord refused it: nothing was created, so nothing to adopt later.
+                self.state.pending.pop(change.address, None)
+                self.manager.persist(self.state)
+            raise
+        self.resolver.ids[change.address] = created_id
+        self._record(change, created_id)
+        return created_id
+
+    def _channel_create_body(self, change: ResourceChange) -> ChannelWrite:
+        ch = change.channel
+        assert ch is not None
+        body = ChannelWrite(name=ch.name, type=ch.type)
+        keys = ch.managed_keys()
+        if ch.parent is not None:
+            body.parent_id = self.resolver.id_of(ch.parent)
+        if change.position is not None:
+            body.position = change.position
+        if "topic" in keys and ch.topic:
+            body.topic = ch.topic
+        if ch.type != 4 and ch.nsfw:
+            body.nsfw = True
+        if "slowmode" in keys and ch.slowmode:
+            body.rate_limit_per_user = ch.slowmode
+        if ch.bitrate is not None:
+            body.bitrate = ch.bitrate
+        if ch.user_limit is not None:
+            body.user_limit = ch.user_limit
+        body.permission_overwrites = self._overwrites(change)
+        return body
+
+    def _overwrites(self, change: ResourceChange) -> list[PermissionOverwrite]:
+        assert change.channel is not None
+        out = []
+        for ref, spec in change.channel.overwrites.items():
+            target, kind = self.resolver.overwrite_target(ref)
+            out.append(PermissionOverwrite(id=target, type=kind, allow=spec.allow, deny=spec.deny))
+        return out
+
+    async def _update(self, change: ResourceChange) -> str | None:
+        assert change.id is not None
+        attrs = {c.attribute.split("[", 1)[0]: c.after for c in change.changes}
+        if change.kind == "everyone":
+            body = RoleWrite(permissions=int(attrs["permissions"]))
+            await self.provider.modify_role(self.plan.guild_id, change.id, body, reason=self.reason)
+            return change.id
+        if change.role is not None:
+            fields = {k: v for k, v in attrs.items() if k in _ROLE_FIELDS}
+            if fields:
+                await self.provider.modify_role(
+                    self.plan.guild_id, change.id, RoleWrite(**fields), reason=self.reason
+                )
+        else:
+            write = self._channel_update_body(change, attrs)
+            if write.model_fields_set:
+                await self.provider.modify_channel(change.id, write, reason=self.reason)
+        self._record(change, change.id)
+        return change.id
+
+    def _channel_update_body(
+        self, change: ResourceChange, attrs: dict[str, object]
+    ) -> ChannelWrite:
+        body = ChannelWrite()
+        for attr, field_name in _CHANNEL_FIELDS.items():
+            if attr in attrs:
+                value = attrs[attr]
+                setattr(body, field_name, None if attr == "topic" and not value else value)
+        if "parent" in attrs:
+            parent = attrs["parent"]
+            body.parent_id = self.resolver.id_of(str(parent)) if parent else None
+            if change.position is not None:
+                body.position = change.position
+        if "overwrites" in attrs:
+            body.permission_overwrites = self._overwrites(change)
+        return body
+
+    async def _replace_delete(self, change: ResourceChange) -> str | None:
+        assert change.id is not None
+        await self._delete_object(change)
+        self.state.resources.pop(change.address, None)
+        self.manager.persist(self.state)
+        return change.id
+
+    async def _delete(self, change: ResourceChange) -> str | None:
+        await self._delete_object(change)
+        if not change.unmanaged:
+            self.state.resources.pop(change.address, None)
+            self.manager.persist(self.state)
+        return change.id
+
+    async def _delete_object(self, change: ResourceChange) -> None:
+        assert change.id is not None
+        try:
+            if change.kind == "role":
+                await self.provider.delete_role(self.plan.guild_id, change.id, reason=self.reason)
+            else:
+                await self.provider.delete_channel(change.id, reason=self.reason)
+        except UnknownObject:
+            pass  # already gone: the goal is reached
+
+    # --- bulk order -------------------------------------------------------------------------
+
+    async def _role_order(self) -> None:
+        if not self.plan.role_order:
+            return
+        try:
+            positions = [
+                RolePosition(id=self.resolver.id_of(ref), position=pos)
+                for ref, pos in bulk_role_positions(self.plan.role_order)
+            ]
+            await self.provider.reorder_roles(self.plan.guild_id, positions, reason=self.reason)
+        except GaibError as exc:
+            self.result.errors.append(f"role order: {exc}")
+            return
+        self.result.results.append(ResourceResult("role order", "update", True))
+
+    async def _channel_positions(self) -> None:
+        if not self.plan.channel_positions:
+            return
+        try:
+            positions = [
+                ChannelPosition(id=_channel_id(ref, self.resolver), position=pos)
+                for ref, pos in self.plan.channel_positions.items()
+            ]
+            await self.provider.reorder_channels(self.plan.guild_id, positions, reason=self.reason)
+        except GaibError as exc:
+            self.result.errors.append(f"channel order: {exc}")
+            return
+        self.result.results.append(ResourceResult("channel order", "update", True))
+
+    # --- state ------------------------------------------------------------------------------
+
+    def _record(self, change: ResourceChange, object_id: str) -> None:
+        desired = change.role or change.channel
+        if desired is None:
+            return
+        self.state.resources[change.address] = ResourceState(
+            type=change.kind,
+            id=object_id,
+            name=desired.name,
+            attributes=desired.model_dump(mode="json", exclude={"address", "ignore_changes"}),
+        )
+        self.state.pending.pop(change.address, None)
+        self.manager.persist(self.state)
+
+
+def _channel_id(ref: str, resolver: Resolver) -> str:
+    if ref.startswith("#"):
+        return ref[1:]
+    inner = raw_id(ref)
+    return inner if inner is not None else resolver.id_of(ref)
