@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 from gaib_core import permissions as perms
@@ -39,11 +40,16 @@ def marker(name: str, end: bool = False) -> str:
     return f"<!-- {name}:{'end' if end else 'start'} -->"
 
 
+def manifest(theme_dir: Path = THEME_DIR) -> dict[str, Any]:
+    """The theme's ``theme.yaml`` as plain data."""
+    data: dict[str, Any] = yaml.safe_load((theme_dir / "theme.yaml").read_text(encoding="utf-8"))
+    return data
+
+
 def variables_section(theme_dir: Path = THEME_DIR) -> str:
     """The variable reference table, from theme.yaml."""
-    manifest = yaml.safe_load((theme_dir / "theme.yaml").read_text(encoding="utf-8"))
     lines = ["| Variable | Type | Default | Description |", "|---|---|---|---|"]
-    for name, spec in manifest["variables"].items():
+    for name, spec in manifest(theme_dir)["variables"].items():
         default = spec.get("default")
         shown = "(required)" if default is None else f"`{_yaml_scalar(default)}`"
         description = str(spec.get("description", "")).replace("|", "\\|")
@@ -52,20 +58,17 @@ def variables_section(theme_dir: Path = THEME_DIR) -> str:
 
 
 def roles_section(config: ServerConfig) -> str:
-    """The role hierarchy, top to bottom, with the bot's role first."""
+    """The role hierarchy, top to bottom: the bot's role, the theme's roles, @everyone."""
     bot = config.server.bot_role or "(the bot's role)"
     lines = [
-        "| # | Role | Address | Color | Shown separately | Kind |",
-        "|---|---|---|---|---|---|",
-        f"| 1 | **{bot}** | (managed by Discord) | (set by Discord) | - | the bot |",
+        "| # | Role | Address | Color | Shown separately |",
+        "|---|---|---|---|---|",
+        f"| 1 | **{bot}** (the bot) | managed by Discord | set by hand | - |",
     ]
     for index, role in enumerate(config.roles, start=2):
-        kind = "BGT tier" if role.hoist else "special"
         hoist = "yes" if role.hoist else "no"
-        lines.append(
-            f"| {index} | {role.name} | `{role.address}` | `{role.color}` | {hoist} | {kind} |"
-        )
-    lines.append(f"| {len(config.roles) + 2} | @everyone | | | | everyone |")
+        lines.append(f"| {index} | {role.name} | `{role.address}` | `{role.color}` | {hoist} |")
+    lines.append(f"| {len(config.roles) + 2} | @everyone | | | |")
     return "\n".join(lines)
 
 
@@ -103,13 +106,14 @@ def bot_permissions_section(config: ServerConfig) -> str:
     return "\n".join(lines)
 
 
-def flags_of(
-    theme_flags: Sequence[str] = ("enable_voice", "enable_badge_channels"),
-) -> dict[str, str]:
-    """Which categories/channels each feature flag removes, by rendering with the flag off."""
+def flags_of(theme_dir: Path = THEME_DIR) -> dict[str, str]:
+    """Which categories/channels each boolean variable removes, by rendering with it off."""
+    flags = [
+        name for name, spec in manifest(theme_dir)["variables"].items() if spec["type"] == "boolean"
+    ]
     full = _names(rendering.render())
     flagged: dict[str, str] = {}
-    for flag in theme_flags:
+    for flag in flags:
         for name in full - _names(rendering.render({flag: False})):
             flagged.setdefault(name, flag)
     return flagged
