@@ -6,7 +6,6 @@ import inspect
 from pathlib import Path
 
 import pytest
-
 from gaib_core import hookspecs
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "hooks.md"
