@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from gaib_core.config.models import ServerConfig
+from gaib_core.engine.apply import apply_plan
 from gaib_core.engine.desired import build_desired
+from gaib_core.engine.plan import Plan
 from gaib_core.engine.refs import Resolver
+from gaib_core.engine.workflow import plan_and_apply, refresh_plan
 from gaib_core.permissions import to_bits
+from gaib_core.plugins import Hooks, build_plugin_manager
+from gaib_core.project import Project
+from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.models import Channel, Guild, Member, PermissionOverwrite, Role
+from gaib_core.state.manager import StateManager, open_state
 from gaib_core.state.models import ResourceState, State
+from gaib_core.testing.fixtures import SandboxGuild
 
 GUILD_ID = "1000"
 BOT_USER = "1001"
@@ -184,3 +195,52 @@ def base() -> dict[str, Any]:
     import copy
 
     return copy.deepcopy(BASE)
+
+
+class Env:
+    """A sandbox guild, a project directory with local state, and helpers to plan/apply."""
+
+    def __init__(self, sandbox: SandboxGuild, root: Path) -> None:
+        self.sandbox = sandbox
+        self.hooks = Hooks(build_plugin_manager(load_entry_points=False))
+        self.manager: StateManager = open_state(Project(root), self.hooks)
+
+    def provider(self) -> DiscordProvider:
+        return DiscordProvider(token=self.sandbox.token, base_url=self.sandbox.base_url)
+
+    def plan(self, config: ServerConfig, **kw: Any) -> Plan:
+        async def go() -> Plan:
+            async with self.provider() as provider:
+                return await refresh_plan(
+                    config, provider, self.sandbox.guild_id, self.manager, **kw
+                )
+
+        return asyncio.run(go())
+
+    def apply(self, config: ServerConfig, **kw: Any) -> Any:
+        async def go() -> Any:
+            async with self.provider() as provider:
+                return await plan_and_apply(
+                    config, provider, self.sandbox.guild_id, self.manager, self.hooks, **kw
+                )
+
+        plan, result = asyncio.run(go())
+        assert plan.errors == []
+        assert result.errors == [], result.errors
+        return plan, result
+
+    def apply_saved(self, plan: Plan) -> Any:
+        async def go() -> Any:
+            async with self.provider() as provider:
+                return await apply_plan(plan, provider, self.manager, self.hooks)
+
+        return asyncio.run(go())
+
+    def fault(self, **body: Any) -> None:
+        httpx.post(f"{self.sandbox.admin_url}/faults", json=body).raise_for_status()
+
+
+@pytest.fixture
+def env(sandbox: SandboxGuild, tmp_path: Path) -> Env:
+    """A sandbox guild with a project directory (local state) and plan/apply helpers."""
+    return Env(sandbox, tmp_path)

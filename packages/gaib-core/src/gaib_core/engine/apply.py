@@ -7,11 +7,14 @@ channels (a replaced channel is deleted first; creates carry parent, position an
 inline; updates carry every overwrite), one bulk channel-positions request, then deletes in
 reverse: channels, categories, roles.
 
-Crash safety: before each create the address, name and type go into ``state.pending`` and the
-state is persisted; the create's result is recorded (and the journal entry dropped) in the next
-persist. If the process dies in between, the next plan adopts the object by journal name and
-type instead of creating a duplicate (:mod:`match`). Every finished resource is persisted at
-once, so a re-run continues where the last one stopped.
+Crash safety: before the first request, the address, name and type of every create go into
+``state.pending`` (the journal) in one persist; each create's result is recorded (and its journal
+entry dropped) in the persist that follows it. If the process dies in between, the next plan
+adopts the object by journal name and type instead of creating a duplicate (:mod:`match`).
+Journaling all creates up front costs one write instead of one per create; an entry for a create
+that never started is harmless (the plan had found no object of that name, so there is nothing
+to adopt) and is dropped at the end of the apply. Every finished resource is persisted at once,
+so a re-run continues where the last one stopped.
 
 When a resource fails, the phase it belongs to finishes (in-flight requests are not abandoned)
 and later phases do not start; the errors are returned and what succeeded is in state.
@@ -186,6 +189,7 @@ class Applier:
         ids.update({c.address: c.id for c in plan.changes if c.id and not c.unmanaged})
         self.resolver = Resolver(plan.guild, ids)
         self.result = ApplyResult(state=state)
+        self.sent: set[str] = set()
 
     # --- phases -----------------------------------------------------------------------------
 
@@ -194,10 +198,23 @@ class Applier:
         self.state.guild_id = self.plan.guild_id
         if not self.plan.destroy and self.plan.theme is not None:
             self.state.theme = self.plan.theme
-        if self.plan.forget:
-            for address in self.plan.forget:
-                self.state.resources.pop(address, None)
+        for address in self.plan.forget:
+            self.state.resources.pop(address, None)
+        creates = [c for c in self.plan.changes if c.action in ("create", "replace")]
+        for change in creates:
+            self.state.pending[change.address] = _journal_entry(change)
+        if self.plan.forget or creates:
             self.manager.persist(self.state)
+        try:
+            await self._phases()
+        finally:
+            unsent = [c.address for c in creates if c.address not in self.sent]
+            for address in unsent:
+                self.state.pending.pop(address, None)
+            if unsent:
+                self.manager.persist(self.state)
+
+    async def _phases(self) -> None:
         changes = [c for c in self.plan.changes if c.action != "delete"]
         deletes = [c for c in self.plan.changes if c.action == "delete"]
         roles = [c for c in changes if c.kind in ("role", "everyone")]
@@ -265,12 +282,10 @@ class Applier:
         desired = change.role or change.channel
         assert desired is not None
         self.resolver.ids.pop(change.address, None)
-        self.state.pending[change.address] = PendingCreate(
-            type="role" if change.role else desired.kind,
-            name=desired.name,
-            discord_type=change.channel.type if change.channel else None,
-        )
-        self.manager.persist(self.state)
+        if change.address not in self.state.pending:
+            self.state.pending[change.address] = _journal_entry(change)
+            self.manager.persist(self.state)
+        self.sent.add(change.address)
         try:
             if change.role is not None:
                 role = change.role
@@ -437,6 +452,16 @@ class Applier:
         )
         self.state.pending.pop(change.address, None)
         self.manager.persist(self.state)
+
+
+def _journal_entry(change: ResourceChange) -> PendingCreate:
+    desired = change.role or change.channel
+    assert desired is not None
+    return PendingCreate(
+        type="role" if change.role is not None else desired.kind,
+        name=desired.name,
+        discord_type=change.channel.type if change.channel is not None else None,
+    )
 
 
 def _channel_id(ref: str, resolver: Resolver) -> str:
