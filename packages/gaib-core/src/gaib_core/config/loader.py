@@ -120,8 +120,9 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
 
     An empty document gives ``data=None``.
     """
-    loader = _ComposeLoader(text)
+    loader: _ComposeLoader | None = None
     try:
+        loader = _ComposeLoader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, file) from None
@@ -132,7 +133,8 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
             f"nesting is deeper than {MAX_DEPTH} levels", location=SourceLocation(file)
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     loaded = LoadedYaml(file=file, data=None)
     if node is not None:
         loaded.data = _Builder(file, loaded).build(node)
@@ -156,7 +158,7 @@ def _reader_error(exc: yaml.YAMLError, text: str, file: str) -> ConfigError:
         before = text[:position]
         where = SourceLocation(file, before.count("\n") + 1, position - before.rfind("\n"))
     character = getattr(exc, "character", None)
-    what = f"character {character!r}" if character is not None else "a character"
+    what = f"character U+{character:04X}" if isinstance(character, int) else "a character"
     return ConfigError(
         f"{what} is not allowed in YAML",
         location=where,
@@ -222,8 +224,10 @@ class _Builder:
             self.fail(node, f"number has more than {MAX_INT_DIGITS} digits", path)
         try:
             return self.constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.fail(node, f"cannot read value: {_clip(str(exc))}", path)
+        except Exception:  # PyYAML's constructors fail in many ways on odd input (`!!int ''`)
+            self.fail(
+                node, f"cannot read {_clip(repr(node.value), 60)} as {tag.rsplit(':', 1)[-1]}", path
+            )
         return None  # pragma: no cover
 
     def mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
@@ -483,8 +487,19 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     return dumper.represent_sequence(f"{_TAG}seq", data, flow_style=flow)
 
 
+# Characters YAML treats as line breaks or drops (NEL, LS, PS, BOM) or that are not printable:
+# such strings are written double-quoted, where they are escaped and survive a reload.
+_UNSAFE = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data else None
+    style: str | None = None
+    if _UNSAFE.search(data):
+        style = '"'
+    elif "\n" in data:
+        style = "|"
     return dumper.represent_scalar(f"{_TAG}str", data, style=style)
 
 
