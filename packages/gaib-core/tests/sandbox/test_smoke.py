@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-
 from gaib_core.testing.fixtures import SandboxGuild
 
 

@@ -1,11 +1,15 @@
 """The admin API under ``/_sandbox``: what Discord's API has no route for.
 
-JSON in, JSON out, no auth (the sandbox listens on loopback)::
+JSON in, JSON out, no auth (the sandbox listens on loopback). Besides these routes, an API request
+with the header ``X-Sandbox-Actor: owner`` acts as the guild's owner instead of the bot (hand
+edits: drift, roles above the bot)::
 
     POST   /_sandbox/guilds                {name?, bot_role_name?, bot_permissions?, members?}
                                            -> GuildInfo {guild_id, owner_id, bot_user_id, bot_role_id, token}
     GET    /_sandbox/guilds                -> [{id, name, owner_id, roles, channels, members}]
     POST   /_sandbox/guilds/{gid}/members  {username, roles?} -> {user_id}
+    POST   /_sandbox/guilds/{gid}/roles    {name, permissions?, position?, managed?} -> {role_id}
+                                           (a role made by the owner: any position, no rules)
     POST   /_sandbox/reset                 -> {reset: true}
     POST   /_sandbox/faults                {kind, count, route?, retry_after?, global?, status?, delay?}
     GET    /_sandbox/faults                -> [queued faults]
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from gaib_core.sandbox.core import Sandbox
 
 _MEMBERS = re.compile(r"^/guilds/(\d+)/members/?$")
+_ROLES = re.compile(r"^/guilds/(\d+)/roles/?$")
 
 
 class _Admin(BaseModel):
@@ -52,6 +57,15 @@ class NewMember(_Admin):
 
     username: str = Field(min_length=1, max_length=32)
     roles: list[Snowflake] = Field(default_factory=list)
+
+
+class NewRole(_Admin):
+    """Body of ``POST /_sandbox/guilds/{gid}/roles`` (a role the owner makes)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    permissions: Bitfield = 0
+    position: int = Field(1, ge=1)
+    managed: bool = False
 
 
 class LimitsBody(_Admin):
@@ -100,6 +114,17 @@ def _route(sandbox: Sandbox, method: str, path: str, body: bytes) -> SandboxResp
         member = _parse(NewMember, body)
         user_id = sandbox.add_member(found.group(1), member.username, member.roles)
         return json_response(200, {"user_id": user_id})
+    found = _ROLES.match(path)
+    if found and method == "POST":
+        role = _parse(NewRole, body)
+        role_id = sandbox.add_role(
+            found.group(1),
+            role.name,
+            permissions=role.permissions,
+            position=role.position,
+            managed=role.managed,
+        )
+        return json_response(200, {"role_id": role_id})
     if key == ("POST", "/reset"):
         sandbox.reset()
         return json_response(200, {"reset": True})

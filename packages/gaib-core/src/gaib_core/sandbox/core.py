@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v10"
 ADMIN_PREFIX = "/_sandbox"
+# Sandbox-only header: "X-Sandbox-Actor: owner" makes an API request act as the guild's owner, so
+# tests can make "hand edits" (drift, roles above the bot) through the ordinary routes.
+ACTOR_HEADER = "x-sandbox-actor"
 SANDBOX_TOKEN = "sandbox-token"  # any "Bot <token>" is accepted; this one is just handed out
 
 
@@ -116,6 +119,32 @@ class Sandbox:
             user_id = self._add_member(guild, username, roles)
             self.store.save()
             return user_id
+
+    def add_role(
+        self,
+        guild_id: str,
+        name: str,
+        *,
+        permissions: int = 0,
+        position: int = 1,
+        managed: bool = False,
+    ) -> str:
+        """A role made by the owner (any position, e.g. above the bot; ``managed`` for an
+        integration's role); returns its id. No hierarchy rule applies: the owner is above all."""
+        with self._lock:
+            guild = self.store.guild(guild_id)
+            if guild is None:
+                raise SandboxError(f"sandbox has no guild {guild_id}")
+            role = StoredRole(
+                id=self.store.snowflake(),
+                name=name,
+                permissions=permissions,
+                position=position,
+                managed=managed,
+            )
+            guild.roles[role.id] = role
+            self.store.save()
+            return role.id
 
     def _add_member(self, guild: StoredGuild, username: str, roles: Iterable[str]) -> str:
         role_ids = [str(r) for r in roles]
@@ -255,6 +284,7 @@ class Sandbox:
                 body=body,
                 store=self.store,
                 actor_id=self.store.bot_user().id,
+                as_owner=headers.get(ACTOR_HEADER, "").lower() == "owner",
             )
             try:
                 response = match.route.handler(req)
@@ -294,6 +324,7 @@ def _fault_response(spec: FaultSpec) -> SandboxResponse | None:
             "message": "You are being rate limited.",
             "retry_after": retry,
             "global": spec.global_,
+            "code": 0,
         }
         return json_response(429, body, headers)
     if spec.kind == "5xx":

@@ -198,5 +198,6 @@ def _too_many(retry_after: float, headers: dict[str, str], *, scope: str) -> San
         "message": "You are being rate limited.",
         "retry_after": retry_after,
         "global": is_global,
+        "code": 0,
     }
     return json_response(429, body, out)

@@ -31,6 +31,7 @@ class Request:
     body: bytes
     store: Store
     actor_id: str = ""
+    as_owner: bool = False
     _parsed: Any = field(default=None, repr=False)
 
     def json(self, *, default: Any = None) -> Any:

@@ -20,7 +20,14 @@ def guild_of(req: Request) -> StoredGuild:
     guild = req.store.guild(snowflake_param(req, "guild_id"))
     if guild is None or req.actor_id not in guild.members:
         raise unknown("guild")
+    _act(req, guild)
     return guild
+
+
+def _act(req: Request, guild: StoredGuild) -> None:
+    """With ``X-Sandbox-Actor: owner`` the request acts as the guild's owner (a human's edit)."""
+    if req.as_owner:
+        req.actor_id = guild.owner_id
 
 
 def role_of(req: Request, guild: StoredGuild) -> StoredRole:
@@ -44,4 +51,5 @@ def channel_of(req: Request) -> tuple[StoredGuild, StoredChannel]:
     found = req.store.find_channel(snowflake_param(req, "channel_id"))
     if found is None or req.actor_id not in found[0].members:
         raise unknown("channel")
+    _act(req, found[0])
     return found
