@@ -139,7 +139,7 @@ def test_lock_timeout_and_force_unlock(app: typer.Typer, project: Project) -> No
     stale = new_lock_info("apply", manager.url)
     manager.locker.lock(stale)
     with pytest.raises(LockError, match=r"still locked after waiting 0\.3s") as caught:
-        gaib(app, "state", "rm", "role.x", "--lock-timeout", "300ms")
+        gaib(app, "state", "rm", "role.x", "-lock-timeout", "300ms")
     assert caught.value.holder == stale
     with pytest.raises(LockError, match=stale.id):
         gaib(app, "force-unlock", "not-the-id", "--force")

@@ -52,7 +52,7 @@ class TestFileUrlBackend(StateBackendContract):
 class TestS3Backend(StateBackendContract):
     """``fsspec`` on s3:// against a moto server (real HTTP, conditional puts)."""
 
-    machine_settings = settings(max_examples=8, stateful_step_count=12, deadline=None)
+    machine_settings = settings(max_examples=15, stateful_step_count=15, deadline=None)
 
     @pytest.fixture
     def backend(self, moto_s3: MotoS3) -> FsspecBackend:

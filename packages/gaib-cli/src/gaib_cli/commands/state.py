@@ -22,7 +22,10 @@ state_app = typer.Typer(
 )
 
 LOCK_TIMEOUT = typer.Option(
-    "0s", "--lock-timeout", help="How long to wait for the state lock (e.g. 30s, 2m)."
+    "0s",
+    "--lock-timeout",
+    "-lock-timeout",
+    help="How long to wait for the state lock (e.g. 30s, 2m).",
 )
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
 AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")

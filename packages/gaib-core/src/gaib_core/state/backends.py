@@ -11,14 +11,17 @@ import shutil
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fsspec
 
 from gaib_core.errors import StateError
-from gaib_core.project import atomic_write_text
-from gaib_core.state.backend import BACKUP_SUFFIX, LOCK_FILE, STATE_FILE
+from gaib_core.project import Project, atomic_write_text
+from gaib_core.state.backend import BACKUP_SUFFIX, LOCK_FILE, STATE_FILE, StateBackend
 from gaib_core.state.lock import FsspecLocker, LocalLocker, is_local_fs
+
+if TYPE_CHECKING:
+    from gaib_core.plugins import Hooks
 
 STATE_MODE = 0o600
 DIR_MODE = 0o700
@@ -209,3 +212,28 @@ def fsspec_factory(settings: Mapping[str, Any]) -> FsspecBackend:
             hint="set backend: {type: fsspec, url: s3://bucket/prefix} in .gaib/config.yaml",
         )
     return FsspecBackend(str(url), settings.get("storage_options") or {})
+
+
+def open_backend(project: Project, hooks: Hooks) -> StateBackend:
+    """The backend ``.gaib/config.yaml`` names, built by its registered factory."""
+    settings = project.load().backend
+    factories = hooks.state_backends()
+    factory = factories.get(settings.type)
+    if factory is None:
+        known = ", ".join(sorted(factories)) or "none"
+        raise StateError(
+            f"{project.settings_path}: backend.type: unknown state backend '{settings.type}'",
+            hint=f"use one of: {known} (or install the plugin that provides it)",
+        )
+    url = settings.url or ""
+    scheme = url.split("://", 1)[0] if "://" in url else "file"
+    options = {**hooks.storage_options(scheme), **settings.options}
+    backend: StateBackend = factory(
+        {
+            "root": str(project.gaib_dir / "workspaces"),
+            "url": url,
+            "options": dict(settings.options),
+            "storage_options": options,
+        }
+    )
+    return backend

@@ -27,12 +27,15 @@ from gaib_core.state.backend import (
     encode_state,
     read_state,
 )
+from gaib_core.state.backends import open_backend
 from gaib_core.state.lock import acquire, new_lock_info
 from gaib_core.state.models import STATE_VERSION, ResourceState, State
 from gaib_core.state.workspaces import Workspaces, validate_workspace_name
 
 if TYPE_CHECKING:
     from gaib_core.plugins import Hooks
+
+__all__ = ["StateManager", "check_address", "open_backend", "open_state"]
 
 DEFAULT_TOKEN_ENV = "DISCORD_TOKEN"
 RESOURCE_TYPES = ("role", "category", "channel")
@@ -285,31 +288,6 @@ def check_address(address: str) -> str:
             hint="use role.<key>, category.<key> or channel.<key>",
         )
     return kind
-
-
-def open_backend(project: Project, hooks: Hooks) -> StateBackend:
-    """The backend ``.gaib/config.yaml`` names, built by its registered factory."""
-    settings = project.load().backend
-    factories = hooks.state_backends()
-    factory = factories.get(settings.type)
-    if factory is None:
-        known = ", ".join(sorted(factories)) or "none"
-        raise StateError(
-            f"{project.settings_path}: backend.type: unknown state backend '{settings.type}'",
-            hint=f"use one of: {known} (or install the plugin that provides it)",
-        )
-    url = settings.url or ""
-    scheme = url.split("://", 1)[0] if "://" in url else "file"
-    options = {**hooks.storage_options(scheme), **settings.options}
-    backend: StateBackend = factory(
-        {
-            "root": str(project.gaib_dir / "workspaces"),
-            "url": url,
-            "options": dict(settings.options),
-            "storage_options": options,
-        }
-    )
-    return backend
 
 
 def config_token_env(project: Project) -> str | None:

@@ -50,8 +50,6 @@ def s3_storage_options(endpoint_url: str) -> dict[str, Any]:
         "secret": CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         "endpoint_url": endpoint_url,
         "client_kwargs": {"region_name": REGION},
-        # A fresh instance per backend: fsspec would otherwise share one across tests.
-        "skip_instance_cache": True,
     }
 
 
