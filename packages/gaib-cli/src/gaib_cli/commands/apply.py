@@ -1,0 +1,208 @@
+"""``gaib server apply [PLANFILE]`` and ``gaib server destroy``.
+
+Without a plan file, apply refreshes, plans, shows the plan and asks for ``yes`` (unless
+``--auto-approve``), all under the state lock so nobody applies in between. With a plan file it
+applies exactly that plan (refused if the state moved since it was saved). Each finished
+resource gets one result line; a rich progress bar shows the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+from gaib_core.engine.apply import ApplyResult, ResourceResult, apply_plan
+from gaib_core.engine.plan import Plan, ResourceChange
+from gaib_core.engine.workflow import refresh_plan
+from gaib_core.errors import GaibError, PlanError
+from gaib_core.state.lock import parse_timeout
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from gaib_cli import context
+from gaib_cli.commands.plan import (
+    CONFIG,
+    GUILD,
+    LOCK_TIMEOUT,
+    TARGET,
+    print_plan,
+    refuse_errors,
+    session,
+)
+
+AUTO_APPROVE = typer.Option(
+    False, "--auto-approve", "-auto-approve", help="Do not ask for confirmation."
+)
+DONE = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "delete": "destroyed",
+    "no-op": "recorded",
+}
+
+
+class ProgressListener:
+    """Prints one line per finished resource and advances a progress bar."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.task = progress.add_task("applying", total=max(total, 1))
+
+    def started(self, change: ResourceChange) -> None:
+        """Show which resource is in flight."""
+        self.progress.update(self.task, description=f"{change.address}")
+
+    def finished(self, result: ResourceResult) -> None:
+        """Print the result line."""
+        self.progress.advance(self.task)
+        if result.ok:
+            ident = f" [id={result.id}]" if result.id else ""
+            text = f"{result.address}: {DONE.get(result.action, result.action)} after {result.seconds:.1f}s{ident}"
+            self.progress.console.print(Text(text, style="green"))
+        else:
+            self.progress.console.print(
+                Text(f"{result.address}: failed: {result.message}", style="bold red")
+            )
+
+
+def confirm(destroy: bool) -> bool:
+    """Terraform's question; only ``yes`` approves."""
+    what = "destroy all managed resources" if destroy else "perform these actions"
+    context.out.print(
+        Text(f"\nDo you want to {what}?\n  Only 'yes' will be accepted to approve.", style="bold")
+    )
+    try:
+        answer = typer.prompt("  Enter a value", default="", show_default=False)
+    except (EOFError, typer.Abort):
+        return False
+    return answer.strip() == "yes"
+
+
+def report(result: ApplyResult, plan: Plan) -> None:
+    """The closing line; raise (exit 1) when something failed."""
+    add, change, destroy = plan.counts()
+    if result.errors:
+        for error in result.errors:
+            context.err(f"Error: {error}")
+        raise GaibError(
+            f"apply stopped after {len(result.errors)} error(s); what finished is recorded in "
+            "state, run `gaib server apply` again after fixing the cause"
+        )
+    verb = "Destroy" if plan.destroy else "Apply"
+    context.out.print(
+        Text(
+            f"\n{verb} complete! Resources: {add} added, {change} changed, {destroy} destroyed.",
+            style="bold green",
+        )
+    )
+
+
+async def _run(
+    config: Path,
+    guild: str | None,
+    planfile: Path | None,
+    targets: list[str],
+    *,
+    destroy: bool,
+    auto_approve: bool,
+    dry_run: bool,
+    lock_timeout: str,
+) -> None:
+    opened = session(config, guild, need_config=planfile is None)
+    try:
+        with opened.manager.locked(
+            "destroy" if destroy else "apply", timeout=parse_timeout(lock_timeout)
+        ):
+            if planfile is not None:
+                plan = Plan.from_json(planfile.read_text(), source=str(planfile))
+                if plan.guild_id != opened.guild_id:
+                    raise PlanError(
+                        f"{planfile} was made for guild {plan.guild_id}, not {opened.guild_id}",
+                        hint="pass --guild to match, or make a new plan",
+                    )
+            else:
+                plan = await refresh_plan(
+                    opened.require_config(),
+                    opened.provider,
+                    opened.guild_id,
+                    opened.manager,
+                    targets=targets,
+                    destroy=destroy,
+                )
+                print_plan(plan)
+                refuse_errors(plan)
+                if dry_run or not plan.has_changes:
+                    return
+                if not auto_approve and not confirm(destroy):
+                    raise GaibError("apply cancelled: only 'yes' approves")
+            total = len(plan.actionable()) + bool(plan.role_order) + bool(plan.channel_positions)
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=context.out,
+                transient=True,
+            ) as progress:
+                result = await apply_plan(
+                    plan,
+                    opened.provider,
+                    opened.manager,
+                    opened.hooks,
+                    config=opened.config,
+                    listener=ProgressListener(progress, total),
+                )
+            report(result, plan)
+    finally:
+        await opened.aclose()
+
+
+def register(server: typer.Typer) -> None:
+    """Add ``apply`` and ``destroy`` to ``gaib server``."""
+
+    @server.command("apply")
+    def apply_command(
+        planfile: Path | None = typer.Argument(None, help="A plan saved with `plan -out FILE`."),
+        config: Path = CONFIG,
+        guild: str | None = GUILD,
+        auto_approve: bool = AUTO_APPROVE,
+        target: list[str] = TARGET,
+        lock_timeout: str = LOCK_TIMEOUT,
+    ) -> None:
+        """Make the guild match the config (or apply a saved plan exactly)."""
+        asyncio.run(
+            _run(
+                config,
+                guild,
+                planfile,
+                target,
+                destroy=False,
+                auto_approve=auto_approve,
+                dry_run=False,
+                lock_timeout=lock_timeout,
+            )
+        )
+
+    @server.command("destroy")
+    def destroy_command(
+        config: Path = CONFIG,
+        guild: str | None = GUILD,
+        auto_approve: bool = AUTO_APPROVE,
+        target: list[str] = TARGET,
+        dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
+        lock_timeout: str = LOCK_TIMEOUT,
+    ) -> None:
+        """Delete every managed resource (reverse order; lifecycle.prevent_destroy respected)."""
+        asyncio.run(
+            _run(
+                config,
+                guild,
+                None,
+                target,
+                destroy=True,
+                auto_approve=auto_approve,
+                dry_run=dry_run,
+                lock_timeout=lock_timeout,
+            )
+        )

@@ -1,0 +1,104 @@
+"""``gaib server teardown --guild ID --confirm-teardown [--dry-run] [-o FILE]``.
+
+The disaster-recovery drill of PRD section 6.7: export the guild's structure to a file first,
+then delete every role and channel the bot can delete, managed or not. Rebuild with
+``gaib server apply --config FILE --guild ID``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from gaib_core.engine.export import export_guild
+from gaib_core.engine.teardown import TeardownResult, teardown, teardown_targets
+from gaib_core.errors import GaibError
+from gaib_core.project import atomic_write_text
+from rich.text import Text
+
+from gaib_cli import context
+from gaib_cli.commands.plan import CONFIG, session
+
+
+async def _teardown(
+    config: Path, guild: str, dry_run: bool, output: Path | None, as_json: bool
+) -> None:
+    opened = session(config, guild, need_config=False)
+    try:
+        live = await opened.provider.read_guild(opened.guild_id)
+        targets = teardown_targets(live)
+        if output is None and not dry_run:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            output = Path(f"teardown-export-{live.id}-{stamp}.yaml")
+        if output is not None:
+            exported = export_guild(live)
+            atomic_write_text(output, exported.yaml())
+            context.err(f"exported the structure of guild {live.id} to {output}")
+        result = TeardownResult()
+        if not dry_run:
+            result = await teardown(opened.provider, live)
+    finally:
+        await opened.aclose()
+    if as_json:
+        context.print_json(
+            {
+                "guild_id": live.id,
+                "dry_run": dry_run,
+                "export": str(output) if output else None,
+                "targets": [t.__dict__ for t in targets],
+                "removed": [t.__dict__ for t in result.removed],
+                "failed": [{**t.__dict__, "error": e} for t, e in result.failed],
+            }
+        )
+    else:
+        verb = "would remove" if dry_run else "removing"
+        for item in targets:
+            context.out.print(
+                Text(f'  - {item.kind} "{item.name}" (id {item.id})  {verb}', style="red")
+            )
+        for item, error in result.failed:
+            context.err(f"could not remove {item.kind} '{item.name}': {error}")
+        done = (
+            f"{len(targets)} objects would be removed"
+            if dry_run
+            else f"removed {len(result.removed)} objects"
+        )
+        context.out.print(Text(f"Teardown of guild {live.id}: {done}.", style="bold"))
+        if output is not None:
+            context.out.print(
+                Text(f"Restore with: gaib server apply --config {output} --guild {live.id}")
+            )
+    if result.failed:
+        raise GaibError(f"{len(result.failed)} objects could not be removed (listed above)")
+
+
+def register(server: typer.Typer) -> None:
+    """Add ``teardown`` to ``gaib server``."""
+
+    @server.command("teardown")
+    def teardown_command(
+        guild: str = typer.Option(..., "--guild", help="The guild to tear down (required)."),
+        confirm: bool = typer.Option(
+            False, "--confirm-teardown", help="Required: you mean to delete everything."
+        ),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="List what would go; delete nothing."
+        ),
+        output: Path | None = typer.Option(
+            None,
+            "-o",
+            "--output",
+            help="Export file (default teardown-export-<guild>-<time>.yaml).",
+        ),
+        config: Path = CONFIG,
+        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    ) -> None:
+        """Export the guild's structure, then delete every role and channel the bot can."""
+        if not confirm:
+            raise GaibError(
+                "teardown deletes every role and channel the bot can delete",
+                hint="add --confirm-teardown to proceed (try --dry-run first)",
+            )
+        asyncio.run(_teardown(config, guild, dry_run, output, as_json))
