@@ -20,14 +20,14 @@ from gaib_core.state.lock import acquire, new_lock_info
 from gaib_core.state.models import State
 
 WORKSPACE_ENV = "GAIB_WORKSPACE"
-_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
+_NAME = re.compile(r"[a-z0-9_-]{1,64}")
 
 
 def validate_workspace_name(name: str) -> str:
     """``name`` if it is a valid workspace name; ``StateError`` saying what is allowed."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise StateError(
-            f"invalid workspace name '{name}'",
+            f"invalid workspace name {name!r}",
             hint="use 1 to 64 characters from a-z, 0-9, '_' and '-'",
         )
     return name
@@ -48,7 +48,7 @@ class Workspaces:
 
     def list(self) -> list[str]:
         """Every workspace name, sorted; "default" is always there."""
-        names = {n for n in self.backend.list_workspaces() if _NAME.match(n)}
+        names = {n for n in self.backend.list_workspaces() if _NAME.fullmatch(n)}
         return sorted(names | {DEFAULT_WORKSPACE})
 
     def exists(self, name: str) -> bool:

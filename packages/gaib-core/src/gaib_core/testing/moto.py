@@ -13,7 +13,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 import pytest
 
@@ -53,7 +53,7 @@ def s3_storage_options(endpoint_url: str) -> dict[str, Any]:
     }
 
 
-def _missing(what: str) -> None:
+def _missing(what: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{what} is required under CI=true (install the dev dependencies)")
     pytest.skip(f"{what} is not installed")
