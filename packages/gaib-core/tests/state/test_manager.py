@@ -251,3 +251,15 @@ def test_open_state_on_s3_merges_plugin_storage_options(
     again = open_state(project, hooks).read()
     assert again.serial == 1 and list(again.resources) == ["role.a"]
     assert manager.url.startswith(f"s3://{moto_s3.bucket}/")
+
+
+def test_writes_within_one_lock_keep_counting(manager: StateManager) -> None:
+    with manager.locked("apply"):
+        state = manager.read()
+        for _ in range(3):
+            manager.persist(state)
+        pushed = state.model_copy(update={"serial": 10})
+        manager.push(encode_state(pushed))
+        manager.write(manager.read())
+    assert manager.read().serial == 11
+    assert manager.read().lineage == state.lineage

@@ -143,9 +143,15 @@ class FsspecBackend:
         rename it, like the local backend.
         """
         path = self._path(workspace)
-        previous = self.read_bytes(workspace)
-        if previous is not None:
-            self._put(self._path(workspace, STATE_FILE + BACKUP_SUFFIX), previous)
+        backup = self._path(workspace, STATE_FILE + BACKUP_SUFFIX)
+        if is_local_fs(self.fs):
+            previous = self.read_bytes(workspace)
+            if previous is not None:
+                self._put(backup, previous)
+        else:
+            # Server-side copy (S3 CopyObject): the previous version never travels to us.
+            with contextlib.suppress(FileNotFoundError):
+                self.fs.copy(path, backup)
         self._put(path, data)
 
     def _put(self, path: str, data: bytes) -> None:
