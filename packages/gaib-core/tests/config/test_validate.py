@@ -251,6 +251,10 @@ def test_normalisation_warnings_are_not_errors() -> None:
         ("Stage  Name", ChannelType.STAGE, "Stage  Name"),
         ("CATEGORY NAME", None, "CATEGORY NAME"),
         ("CATEGORY NAME", "category", "CATEGORY NAME"),
+        ("Discord Numbers", 0, "discord-numbers"),
+        ("Discord Numbers", 15, "discord-numbers"),
+        ("Discord Numbers", 2, "Discord Numbers"),
+        ("Discord Numbers", 4, "Discord Numbers"),
     ],
 )
 def test_normalize_channel_name(name: str, kind: Any, expected: str) -> None:

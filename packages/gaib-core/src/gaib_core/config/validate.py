@@ -45,6 +45,7 @@ _DROPPED = re.compile(
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"-{2,}")
 _TEXT_LIKE = {ChannelType.TEXT, ChannelType.ANNOUNCEMENT, ChannelType.FORUM}
+_TEXT_LIKE_NUMBERS = {0, 5, 15, 16}  # text, announcement, forum, media
 # Which letter of permissions.json's `channel` list a channel type needs.
 _PERMISSION_CLASS = {
     ChannelType.TEXT: "T",
@@ -55,19 +56,20 @@ _PERMISSION_CLASS = {
 }
 
 
-def normalize_channel_name(name: str, channel_type: ChannelType | str | None) -> str:
+def normalize_channel_name(name: str, channel_type: ChannelType | str | int | None) -> str:
     """The name Discord gives a channel called ``name`` of ``channel_type``.
 
-    Text-like channels (text, announcement, forum) are lowercased, whitespace becomes ``-``,
-    ASCII punctuation other than ``-``/``_`` is dropped, runs of dashes collapse and leading or
-    trailing dashes go. Voice, stage and categories (``None`` or ``"category"``) keep the name.
-    Idempotent: normalising a normalised name changes nothing.
+    ``channel_type`` is a config kind (``"text"``), a ``ChannelType`` or Discord's type number.
+    Text-like channels (text, announcement, forum, media) are lowercased, whitespace becomes
+    ``-``, ASCII punctuation other than ``-``/``_`` is dropped, runs of dashes collapse and
+    leading or trailing dashes go. Voice, stage and categories (``None``, ``"category"``, 4)
+    keep the name. Idempotent: normalising a normalised name changes nothing.
     """
-    try:
-        kind = ChannelType(channel_type) if channel_type is not None else None
-    except ValueError:
-        kind = None
-    if kind not in _TEXT_LIKE:
+    if isinstance(channel_type, str):
+        text_like = channel_type in {kind.value for kind in _TEXT_LIKE}
+    else:
+        text_like = channel_type in _TEXT_LIKE_NUMBERS
+    if not text_like:
         return name
     text = _DROPPED.sub("", name.lower())
     text = _SPACES.sub("-", text.strip())
