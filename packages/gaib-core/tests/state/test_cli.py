@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +151,24 @@ def test_lock_timeout_and_force_unlock(app: typer.Typer, project: Project) -> No
     out = gaib(app, "force-unlock", stale.id, input="y\n")
     assert f"Unlocked {manager.url}" in out
     assert manager.holder() is None
+
+
+def test_a_lock_error_is_one_line_and_exit_1(project: Project) -> None:
+    """Through the real entry point: stderr names the holder, exit code 1, no traceback."""
+    manager = open_state(project, Hooks())
+    holder = new_lock_info("apply", manager.url)
+    manager.locker.lock(holder)
+    env = {k: v for k, v in os.environ.items() if k != "GAIB_WORKSPACE"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gaib_cli", "server", "state", "rm", "role.x"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: state is locked: ")
+    assert f"lock {holder.id} held by {holder.who} for 'apply'" in lines[0]
+    assert f"gaib server force-unlock {holder.id}" in lines[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
 import uuid
@@ -263,3 +264,13 @@ def test_writes_within_one_lock_keep_counting(manager: StateManager) -> None:
         manager.write(manager.read())
     assert manager.read().serial == 11
     assert manager.read().lineage == state.lineage
+
+
+@pytest.mark.parametrize(
+    ("url", "match"), [("gs://bucket/x", "gcsfs"), ("nosuch://x", "Protocol not known")]
+)
+def test_unusable_urls_are_state_errors(url: str, match: str) -> None:
+    if url.startswith("gs://") and importlib.util.find_spec("gcsfs") is not None:
+        pytest.skip("gcsfs is installed here")
+    with pytest.raises(StateError, match=match):
+        FsspecBackend(url)

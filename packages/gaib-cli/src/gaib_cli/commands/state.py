@@ -144,7 +144,8 @@ def force_unlock(
     manager = _manager()
     holder = manager.holder()
     if holder is not None and holder.id == lock_id and not force:
-        context.out.print(f"This removes {holder.describe()}.", markup=False)
+        extra = f" ({holder.info})" if holder.info else ""
+        context.out.print(f"This removes {holder.describe()}{extra}.", markup=False)
         if not typer.confirm("Only do this if that process is gone. Unlock?"):
             raise typer.Abort()
     manager.force_unlock(lock_id)

@@ -106,7 +106,8 @@ class FsspecBackend:
         except (ImportError, ValueError) as exc:
             raise StateError(
                 f"cannot open state backend {self.url}: {exc}",
-                hint="check backend.url in .gaib/config.yaml (and install s3fs for s3://)",
+                hint="check backend.url in .gaib/config.yaml, and install the filesystem "
+                "package its scheme needs (s3fs for s3://, gcsfs for gs://)",
             ) from None
         self.root = root.rstrip("/")
 
@@ -221,7 +222,13 @@ def fsspec_factory(settings: Mapping[str, Any]) -> FsspecBackend:
 
 
 def open_backend(project: Project, hooks: Hooks) -> StateBackend:
-    """The backend ``.gaib/config.yaml`` names, built by its registered factory."""
+    """The backend ``.gaib/config.yaml`` names, built by its registered factory.
+
+    Every factory receives the same settings mapping: ``root`` (the project's
+    ``.gaib/workspaces`` directory), ``url`` (``backend.url``, "" if unset), ``options``
+    (``backend.options`` as written) and ``storage_options`` (the defaults plugins registered
+    for the URL's scheme through ``gaib_register_storage``, overridden by ``backend.options``).
+    """
     settings = project.load().backend
     factories = hooks.state_backends()
     factory = factories.get(settings.type)

@@ -32,7 +32,10 @@ _PARTIAL_READ_WAIT = 1.0
 
 
 def new_lock_info(operation: str, path: str = "", info: str = "") -> LockInfo:
-    """A fresh ``LockInfo``: random id, ``user@host``, now (UTC, ISO 8601), gaib's version."""
+    """A fresh ``LockInfo``: random id, ``user@host``, now (UTC, ISO 8601), gaib's version.
+
+    ``info`` defaults to the process id, so a person can check whether the holder still runs.
+    """
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers): still say which host
@@ -43,7 +46,7 @@ def new_lock_info(operation: str, path: str = "", info: str = "") -> LockInfo:
         who=f"{user}@{socket.gethostname()}",
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         path=path,
-        info=info,
+        info=info or f"pid {os.getpid()}",
         version=__version__,
     )
 
