@@ -15,7 +15,6 @@ import difflib
 import re
 import string
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from gaib_core import permissions as perms
 from gaib_core.config.models import (
@@ -27,10 +26,8 @@ from gaib_core.config.models import (
     Overwrite,
     ServerConfig,
 )
+from gaib_core.config.source import LoadedYaml, PathKey, format_path
 from gaib_core.errors import ConfigErrors, ConfigIssue, SourceLocation
-
-if TYPE_CHECKING:
-    from gaib_core.config.loader import LoadedYaml, PathKey
 
 MAX_ROLES = 250  # including @everyone and the bot's managed role
 MAX_CHANNELS = 500  # categories count, threads do not
@@ -118,8 +115,6 @@ def _locate(
 
 
 def _field(path: Sequence[str | int]) -> str:
-    from gaib_core.config.loader import format_path
-
     return format_path(path)
 
 
@@ -149,6 +144,7 @@ class _Checker:
     def add(
         self, path: PathKey, message: str, hint: str | None = None, *, key: bool = False
     ) -> None:
+        """Record an issue at ``path`` (the key's position when ``key``)."""
         self.issues.append(
             ConfigIssue(
                 message,
@@ -159,6 +155,7 @@ class _Checker:
         )
 
     def roles(self) -> None:
+        """Role names and keys: unique, not reserved, not the bot's own role."""
         names: dict[str, int] = {}
         keys: dict[str, int] = {}
         bot_role = self.config.server.bot_role
@@ -201,6 +198,7 @@ class _Checker:
         seen.setdefault(key, path[-1] if isinstance(path[-1], int) else 0)
 
     def channels(self) -> None:
+        """Categories and channels: keys, names after normalisation, overwrites."""
         category_keys: dict[str, int] = {}
         category_names: dict[str, int] = {}
         for c, category in enumerate(self.config.categories):
@@ -330,6 +328,7 @@ class _Checker:
         return "name a role listed under `roles:`, '@everyone' or '@bot'"
 
     def limits(self) -> None:
+        """Discord's guild limits: roles, channels per category, channels in total."""
         total_roles = len(self.config.roles) + 2
         if total_roles > MAX_ROLES:
             self.add(

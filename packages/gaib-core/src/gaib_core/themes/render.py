@@ -180,6 +180,7 @@ class _Renderer:
         self.out = out
 
     def render(self, node: Any, src: PathKey, dst: PathKey, *, item: bool = False) -> Any:
+        """``node`` rendered (or ``_DROPPED`` when a ``when:`` switches the item off)."""
         if isinstance(node, dict) and item and WHEN in node:
             where = self.source.locate((*src, WHEN))
             keep = evaluate_when(
