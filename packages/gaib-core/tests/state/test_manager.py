@@ -274,3 +274,36 @@ def test_unusable_urls_are_state_errors(url: str, match: str) -> None:
         pytest.skip("gcsfs is installed here")
     with pytest.raises(StateError, match=match):
         FsspecBackend(url)
+
+
+def test_builtin_backends_come_through_the_hook() -> None:
+    hooks = Hooks(build_plugin_manager(load_entry_points=False))
+    assert {"local", "fsspec"} <= set(hooks.state_backends())
+
+
+def test_a_plugin_backend_is_opened_from_the_project_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GAIB_WORKSPACE", raising=False)
+    seen: list[dict] = []
+
+    class Mine:
+        @hookimpl
+        def gaib_register_state_backends(self, register):  # type: ignore[no-untyped-def]
+            def factory(settings):  # type: ignore[no-untyped-def]
+                seen.append(dict(settings))
+                return LocalBackend(tmp_path / "elsewhere")
+
+            register("mine", factory)
+
+    project = Project(tmp_path)
+    settings = ProjectSettings()
+    settings.backend.type = "mine"
+    settings.backend.options = {"answer": 42}
+    project.save(settings)
+    hooks = Hooks(build_plugin_manager(load_entry_points=False, extra=[Mine()]))
+    manager = open_state(project, hooks)
+    manager.write(manager.read())
+    assert (tmp_path / "elsewhere" / "default" / "state.json").is_file()
+    assert seen[0]["options"] == {"answer": 42}
+    assert seen[0]["root"] == str(tmp_path / ".gaib" / "workspaces")
