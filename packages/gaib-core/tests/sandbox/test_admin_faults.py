@@ -212,3 +212,40 @@ def test_transport_delays_do_not_block_the_event_loop() -> None:
             return time.monotonic() - started
 
     assert asyncio.run(main()) < 1.2  # four 0.4 s delays overlapped, not 1.6 s in a row
+
+
+def test_audit_log_records_writes_with_reason(
+    admin: httpx.Client, plain: httpx.Client, sandbox: SandboxGuild
+) -> None:
+    gid = sandbox.guild_id
+    plain.get(f"/guilds/{gid}/roles")  # reads are not recorded
+    plain.post(
+        f"/guilds/{gid}/roles",
+        json={"name": "naib"},
+        headers={
+            "X-Audit-Log-Reason": "gaib%20apply%3A%20role.naib",
+            "User-Agent": "DiscordBot (x, 1)",
+        },
+    )
+    plain.post(f"/guilds/{gid}/roles", json={"permissions": "8"})  # refused: recorded with 403
+    log = admin.get("/audit-log").json()
+    assert log == [
+        {
+            "method": "POST",
+            "route": "POST /guilds/{guild_id}/roles",
+            "path": f"/guilds/{gid}/roles",
+            "status": 200,
+            "reason": "gaib apply: role.naib",
+            "user_agent": "DiscordBot (x, 1)",
+        },
+        {
+            "method": "POST",
+            "route": "POST /guilds/{guild_id}/roles",
+            "path": f"/guilds/{gid}/roles",
+            "status": 403,
+            "reason": None,
+            "user_agent": log[1]["user_agent"],
+        },
+    ]
+    admin.post("/stats/reset")
+    assert admin.get("/audit-log").json() == []

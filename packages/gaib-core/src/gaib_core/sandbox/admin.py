@@ -15,7 +15,9 @@ edits: drift, roles above the bot)::
     GET    /_sandbox/faults                -> [queued faults]
     DELETE /_sandbox/faults                -> {cleared: true}
     GET    /_sandbox/stats                 -> {requests, by_route, rate_limited, faults_fired}
-    POST   /_sandbox/stats/reset           -> {reset: true}
+    POST   /_sandbox/stats/reset           -> {reset: true} (also empties the audit log)
+    GET    /_sandbox/audit-log             -> [{method, route, path, status, reason, user_agent}]
+                                           (every API write; reason = X-Audit-Log-Reason decoded)
     POST   /_sandbox/limits                {profile: strict|relaxed|off} -> {profile}
 """
 
@@ -138,6 +140,8 @@ def _route(sandbox: Sandbox, method: str, path: str, body: bytes) -> SandboxResp
         return json_response(200, {"cleared": True})
     if key == ("GET", "/stats"):
         return json_response(200, sandbox.stats())
+    if key == ("GET", "/audit-log"):
+        return json_response(200, sandbox.audit_log())
     if key == ("POST", "/stats/reset"):
         sandbox.reset_stats()
         return json_response(200, {"reset": True})

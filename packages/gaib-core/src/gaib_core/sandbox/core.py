@@ -12,11 +12,12 @@ import json
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from gaib_core.errors import GaibError
 from gaib_core.sandbox import rules
@@ -34,7 +35,8 @@ ADMIN_PREFIX = "/_sandbox"
 # Sandbox-only header: "X-Sandbox-Actor: owner" makes an API request act as the guild's owner, so
 # tests can make "hand edits" (drift, roles above the bot) through the ordinary routes.
 ACTOR_HEADER = "x-sandbox-actor"
-SANDBOX_TOKEN = "sandbox-token"  # any "Bot <token>" is accepted; this one is just handed out
+SANDBOX_TOKEN = "sandbox-token"
+AUDIT_LOG_SIZE = 1000  # any "Bot <token>" is accepted; this one is just handed out
 
 
 class SandboxError(GaibError):
@@ -69,6 +71,7 @@ class Sandbox:
         self._by_route: Counter[str] = Counter()
         self._rate_limited = 0
         self._faults_base = 0
+        self._audit: deque[dict[str, Any]] = deque(maxlen=AUDIT_LOG_SIZE)
 
     # ----------------------------------------------------------------- Python helpers
 
@@ -216,6 +219,14 @@ class Sandbox:
             self._by_route.clear()
             self._rate_limited = 0
             self._faults_base = self.faults.fired
+            self._audit.clear()
+
+    def audit_log(self) -> list[dict[str, Any]]:
+        """The writes the routes performed (oldest first, at most 1000 since the stats reset):
+        method, route template, path, status, the URL-decoded ``X-Audit-Log-Reason`` (or None)
+        and the User-Agent, so tests can check what a client sends with each write."""
+        with self._lock:
+            return list(self._audit)
 
     # ----------------------------------------------------------------- HTTP entry point
 
@@ -295,8 +306,24 @@ class Sandbox:
                 response = json_response(500, {"message": "500: Internal Server Error", "code": 0})
             if match.route.write and response.status < 400:
                 self.store.save()
+            if match.route.write:
+                self._audit.append(_audit_entry(match, api_path, headers, response.status))
         response.headers.update(decision.headers)
         return response
+
+
+def _audit_entry(
+    match: Match, api_path: str, headers: Mapping[str, str], status: int
+) -> dict[str, Any]:
+    reason = headers.get("x-audit-log-reason")
+    return {
+        "method": match.route.method,
+        "route": match.route.key,
+        "path": api_path,
+        "status": status,
+        "reason": unquote(reason) if reason is not None else None,
+        "user_agent": headers.get("user-agent"),
+    }
 
 
 def _renames(match: Match, headers: Mapping[str, str], body: bytes) -> bool:
