@@ -306,3 +306,16 @@ def test_the_real_command_prints_one_line_errors(tmp_path: Path) -> None:
     lines = proc.stderr.splitlines()
     assert all(line.startswith("Error: ") for line in lines)
     assert f"{path}:3:12: roles[0].color" in lines[0]
+
+
+def test_theme_info_without_a_required_value_shows_what_it_can(theme_dir: Path) -> None:
+    manifest = theme_dir / "theme.yaml"
+    manifest.write_text(manifest.read_text() + "  owner: {type: string, required: true}\n")
+    result = run("server", "theme", "info", str(theme_dir))
+    assert result.exit_code == 0, result.output
+    assert "owner" in result.stdout and "(required)" in result.stdout
+    assert "Note: preview needs variable values" in result.stderr
+    data = json.loads(run("server", "theme", "info", str(theme_dir), "--json").stdout)
+    assert data["variables"]["owner"]["required"] is True and "roles" not in data
+    result = run("server", "theme", "info", str(theme_dir), "--var", "owner=me", "--json")
+    assert [r["name"] for r in json.loads(result.stdout)["roles"]] == ["Admin", "Member"]
