@@ -34,9 +34,10 @@ def run(
 ) -> T:
     """``fn(provider)`` with a provider on the sandbox over loopback HTTP, in a fresh loop."""
     options.setdefault("retry_delay", 0.01)
+    options.setdefault("token", sandbox.token)
 
     async def main() -> T:
-        async with DiscordProvider(token=sandbox.token, base_url=sandbox.base_url, **options) as p:
+        async with DiscordProvider(base_url=sandbox.base_url, **options) as p:
             return await fn(p)
 
     return asyncio.run(main())
@@ -189,7 +190,9 @@ class CannedServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:

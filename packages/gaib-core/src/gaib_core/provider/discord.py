@@ -65,6 +65,8 @@ class DiscordProvider:
     :param max_retries: attempts per request on 5xx, connection errors and 429s.
     :param retry_delay: first backoff delay in seconds (doubles per failure).
     :param global_limit: requests per second allowed by the global limit.
+    :param ambiguous_settle: after a create timed out, seconds to let the server finish before
+        looking for the object (a timed-out request may still be running).
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class DiscordProvider:
         max_retries: int = 5,
         retry_delay: float = 0.5,
         global_limit: int = 50,
+        ambiguous_settle: float = 2.0,
     ) -> None:
         self.name = name
         self.app_name = app_name
@@ -95,6 +98,7 @@ class DiscordProvider:
             token_env=token_env,
             redact=(token,) if token else (),
         )
+        self.ambiguous_settle = ambiguous_settle
         self._bot_user_id: str | None = None
         # Ids this provider has seen per guild: an ambiguous create only adopts an unseen object.
         self._seen: dict[str, set[str]] = {}
@@ -330,6 +334,8 @@ class DiscordProvider:
             except AmbiguousOutcome as amb:
                 last = amb
                 log.warning("%s: outcome unknown (%s); checking before retrying", route, amb.cause)
+                if "Timeout" in amb.cause:
+                    await asyncio.sleep(self.ambiguous_settle)
                 try:
                     found = await find()
                 except DiscordAPIError as exc:

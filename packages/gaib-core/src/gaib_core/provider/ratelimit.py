@@ -136,6 +136,7 @@ class Bucket:
         self.last_used = 0.0
         # Bumped by every 429: a request granted a slot before it must queue again.
         self.generation = 0
+        self.probe = False
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -145,8 +146,11 @@ class Bucket:
     def refresh(self, now: float) -> None:
         """Start a new window once the old one has expired."""
         if self.reset_at is not None and now >= self.reset_at:
-            self.remaining = max(0, self.limit - self.outgoing)
+            # After a 429 we know only that one request may go: it probes the real window.
+            budget = 1 if self.probe else self.limit
+            self.remaining = max(0, budget - self.outgoing)
             self.reset_at = None
+            self.probe = False
 
     def can_take(self) -> bool:
         """True if a request may be sent now (call ``refresh`` first)."""
@@ -194,19 +198,27 @@ class Bucket:
         """A 429 for this bucket: nothing more goes until ``retry_after`` has passed."""
         self.known = True
         self.unlimited = False
-        self.generation += 1
+        self.bump()
         if info.limit is not None:
             self.limit = info.limit
         self.remaining = 0
-        until = now + retry_after
-        self.reset_at = until if self.reset_at is None else max(self.reset_at, until)
+        # ``retry_after`` is Discord's word on when a request may go again (it may be sooner
+        # than the reset we computed, e.g. for sliding windows); after it, one request probes.
+        self.reset_at = now + retry_after
+        self.probe = True
 
-    def release(self) -> None:
-        """A request finished (whatever the outcome)."""
+    def bump(self) -> None:
+        """Make requests granted a slot but not yet sent queue again (by ticket)."""
+        self.generation += 1
+
+    def release(self, *, sent: bool = True) -> None:
+        """A request finished (whatever the outcome); ``sent=False`` gives its slot back."""
         self.outgoing = max(0, self.outgoing - 1)
+        if not sent and not self.unlimited:
+            self.remaining += 1
         if self.reset_at is None and self.remaining <= 0 and self.outgoing == 0:
-            # No response told us about the window (connection errors): do not wait forever.
-            self.remaining = max(1, self.limit)
+            # No response told us about the window (connection errors): probe with one.
+            self.remaining = 1
         self._pump()
 
     def is_idle(self, now: float) -> bool:
@@ -267,9 +279,10 @@ class GlobalLimiter:
     Waiters are served by ticket, like a bucket's, so a retried request is not overtaken.
     """
 
-    def __init__(self, limit: int = 50, period: float = 1.0, margin: float = 0.02) -> None:
+    def __init__(self, limit: int = 50, period: float = 1.0, margin: float = 0.1) -> None:
         self.limit = limit
-        # A little margin: requests sent ``period`` apart may arrive slightly closer together.
+        # A margin: requests sent ``period`` apart may arrive closer together (network and
+        # server jitter), and a global 429 costs far more than 10% of the throughput.
         self.period = period + margin
         self.paused_until = 0.0
         self._sent: deque[float] = deque()
@@ -380,9 +393,14 @@ class RateLimiter:
         if previous is not None:
             log.debug("bucket of %s changed from %s to %s", route.key, previous, info.bucket)
         self.bucket_hashes[route.key] = info.bucket
-        key = f"{info.bucket}:{route.major}"
+        # Buckets of this route for other majors (requests in flight or waiting) move with it,
+        # so that one channel never has two bucket objects.
+        old_prefix = f"{previous or route.key}:"
+        for key, other in list(self.buckets.items()):
+            if key.startswith(old_prefix):
+                self.buckets.setdefault(f"{info.bucket}:{key[len(old_prefix) :]}", other)
         # Another route may already share this hash: then its bucket is the one to use.
-        return self.buckets.setdefault(key, bucket)
+        return self.buckets.setdefault(f"{info.bucket}:{route.major}", bucket)
 
     def _evict(self, now: float) -> None:
         if len(self.buckets) < _MAX_BUCKETS:

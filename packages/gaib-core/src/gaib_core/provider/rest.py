@@ -26,6 +26,7 @@ import httpx
 
 from gaib_core.errors import RateLimited
 from gaib_core.provider.errors import error_from_response, rate_limited, server_error
+from gaib_core.provider.http import DEFAULT_LIMITS
 from gaib_core.provider.ratelimit import Bucket, RateLimiter, RateLimitHeaders, Route, WaitTooLong
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,20 @@ class Response:
     status: int
     data: Any
     headers: httpx.Headers
+
+
+@dataclass
+class _Attempt:
+    """One request across its attempts."""
+
+    route: Route
+    json: Any
+    headers: dict[str, str]
+    ticket: int
+    subject: str | None
+    failures: int = 0
+    limited: int = 0
+    ambiguous: bool = False
 
 
 class AmbiguousOutcome(Exception):
@@ -77,6 +92,7 @@ class RestClient:
         retry_delay: float = 0.5,
         token_env: str = "DISCORD_TOKEN",
         redact: tuple[str, ...] = (),
+        max_concurrency: int = DEFAULT_LIMITS.max_connections or 50,
     ) -> None:
         self.client = client
         self.limiter = limiter
@@ -85,6 +101,7 @@ class RestClient:
         self.token_env = token_env
         self._redact = redact
         self.request_count = 0
+        self._slots = asyncio.Semaphore(max_concurrency)
         self.rate_limited_count = 0
         # Discord bans IPs with 10,000 invalid (401/403/429) requests in 10 minutes.
         self.invalid_requests = 0
@@ -104,83 +121,98 @@ class RestClient:
     ) -> Response:
         """Send ``route`` and return its answer, or raise the mapped ``DiscordAPIError``."""
         headers = {"X-Audit-Log-Reason": audit_reason(reason)} if reason else {}
-        ticket = self.limiter.ticket()
-        loop = asyncio.get_running_loop()
-        failures = 0
-        limited = 0
-        ambiguous = False
-        max_wait = self.limiter.max_wait
+        # The ticket fixes this request's place in every queue, across all its retries.
+        attempt = _Attempt(route, json, headers, self.limiter.ticket(), subject)
         while True:
-            bucket = self.limiter.bucket_for(route, loop.time())
-            try:
-                await bucket.acquire(ticket, max_wait)
-            except WaitTooLong as exc:
-                raise rate_limited(route, exc.wait, exc.scope, max_wait) from None
-            generation = bucket.generation
-            delay = 0.0
-            try:
+            outcome = await self._try(attempt)
+            if isinstance(outcome, Response):
+                return outcome
+            if outcome:
+                await asyncio.sleep(outcome)
+
+    async def _try(self, a: _Attempt) -> Response | float:
+        """One attempt: the answer, or the delay before the next attempt."""
+        route = a.route
+        loop = asyncio.get_running_loop()
+        max_wait = self.limiter.max_wait
+        bucket = self.limiter.bucket_for(route, loop.time())
+        try:
+            await bucket.acquire(a.ticket, max_wait)
+        except WaitTooLong as exc:
+            raise rate_limited(route, exc.wait, exc.scope, max_wait) from None
+        generation = bucket.generation
+        sent = False
+        try:
+            # Never more requests in the air than connections: a request that passed the
+            # global limit must not then queue for a connection and go out in a burst later.
+            async with self._slots:
                 try:
-                    stamp = await self.limiter.global_limiter.acquire(ticket, max_wait)
+                    stamp = await self.limiter.global_limiter.acquire(a.ticket, max_wait)
                 except WaitTooLong as exc:
                     raise rate_limited(route, exc.wait, exc.scope, max_wait) from None
                 if bucket.generation != generation:
-                    # The bucket hit a 429 while we waited for the global limit: queue again
-                    # (by ticket) instead of running into the same limit.
+                    # The bucket hit a 429 meanwhile: queue again (by ticket) rather than
+                    # run into the same limit.
                     self.limiter.global_limiter.refund(stamp)
-                    continue
+                    return 0.0
+                sent = True
                 self.request_count += 1
                 try:
                     resp = await self.client.request(
-                        route.method, route.path, json=json, headers=headers
+                        route.method, route.path, json=a.json, headers=a.headers
                     )
                 except httpx.TransportError as exc:
-                    failures += 1
-                    cause = type(exc).__name__
                     sent = not isinstance(exc, _NOT_SENT)
-                    log.warning("%s: %s (attempt %d)", route, cause, failures)
-                    if sent and not route.is_idempotent:
-                        raise AmbiguousOutcome(route, cause) from None
-                    ambiguous = ambiguous or sent
-                    if failures >= self.max_retries:
-                        raise server_error(route, 0, failures, cause) from None
-                    delay = self.backoff(failures)
-                    continue
-                now = loop.time()
-                info = RateLimitHeaders.parse(resp.headers)
-                if resp.status_code == 429:
-                    limited += 1
-                    self._on_429(route, resp, info, bucket, now, limited)
-                    continue
-                self.limiter.learn(route, bucket, info)
-                bucket.update(info, now)
-                if resp.status_code in RETRY_STATUSES:
-                    failures += 1
-                    log.warning("%s: %d (attempt %d)", route, resp.status_code, failures)
-                    if not route.is_idempotent:
-                        raise AmbiguousOutcome(route, f"HTTP {resp.status_code}", resp.status_code)
-                    if failures >= self.max_retries:
-                        raise server_error(route, resp.status_code, failures)
-                    delay = self.backoff(failures)
-                    continue
-                if resp.is_success:
-                    return Response(resp.status_code, _json(resp), resp.headers)
-                if ambiguous and route.method == "DELETE" and resp.status_code == 404:
-                    # The attempt whose answer we lost did delete it.
-                    return Response(204, None, resp.headers)
-                if resp.status_code in (401, 403):
-                    self.invalid_requests += 1
-                raise error_from_response(
-                    resp.status_code,
-                    _json(resp),
-                    route,
-                    subject=subject,
-                    token_env=self.token_env,
-                    redact=self._redact,
-                )
-            finally:
-                bucket.release()
-                if delay:
-                    await asyncio.sleep(delay)
+                    return self._transport_failure(a, exc, sent)
+            return self._answer(a, resp, bucket, loop.time())
+        finally:
+            bucket.release(sent=sent)
+
+    def _transport_failure(self, a: _Attempt, exc: httpx.TransportError, sent: bool) -> float:
+        a.failures += 1
+        cause = type(exc).__name__
+        log.warning("%s: %s (attempt %d)", a.route, cause, a.failures)
+        if sent and not a.route.is_idempotent:
+            raise AmbiguousOutcome(a.route, cause) from None
+        a.ambiguous = a.ambiguous or sent
+        if a.failures >= self.max_retries:
+            raise server_error(a.route, 0, a.failures, cause) from None
+        return self.backoff(a.failures)
+
+    def _answer(
+        self, a: _Attempt, resp: httpx.Response, bucket: Bucket, now: float
+    ) -> Response | float:
+        route = a.route
+        info = RateLimitHeaders.parse(resp.headers)
+        if resp.status_code == 429:
+            a.limited += 1
+            self._on_429(route, resp, info, bucket, now, a.limited)
+            return 0.0
+        self.limiter.learn(route, bucket, info)
+        bucket.update(info, now)
+        if resp.status_code in RETRY_STATUSES:
+            a.failures += 1
+            log.warning("%s: %d (attempt %d)", route, resp.status_code, a.failures)
+            if not route.is_idempotent:
+                raise AmbiguousOutcome(route, f"HTTP {resp.status_code}", resp.status_code)
+            if a.failures >= self.max_retries:
+                raise server_error(route, resp.status_code, a.failures)
+            return self.backoff(a.failures)
+        if resp.is_success:
+            return Response(resp.status_code, _json(resp), resp.headers)
+        if a.ambiguous and route.method == "DELETE" and resp.status_code == 404:
+            # The attempt whose answer we lost did delete it.
+            return Response(204, None, resp.headers)
+        if resp.status_code in (401, 403):
+            self.invalid_requests += 1
+        raise error_from_response(
+            resp.status_code,
+            _json(resp),
+            route,
+            subject=a.subject,
+            token_env=self.token_env,
+            redact=self._redact,
+        )
 
     def _on_429(
         self,
@@ -223,7 +255,10 @@ class RestClient:
         if is_global:
             log.warning("global rate limit: everyone waits %.2fs", retry_after)
             self.limiter.global_limiter.pause(float(retry_after), now)
-        elif info.remaining:
+            # The bucket itself is fine; only make its granted requests queue again by ticket.
+            bucket.bump()
+            return
+        if info.remaining:
             log.info(
                 "%s: sub-ratelimit hit (remaining %s), waiting %.2fs",
                 route,
@@ -232,9 +267,11 @@ class RestClient:
             )
         else:
             log.info("%s: rate limited (%s), waiting %.2fs", route, scope, retry_after)
-        self.limiter.learn(route, bucket, info)
-        # Hold this bucket back too; the retry keeps its ticket, so it goes first afterwards.
+        current = self.limiter.learn(route, bucket, info)
+        # Hold the bucket back; the retry keeps its ticket, so it goes first afterwards.
         bucket.limited(float(retry_after), info, now)
+        if current is not bucket:
+            current.limited(float(retry_after), info, now)
 
 
 def _json(resp: httpx.Response) -> Any:
