@@ -270,6 +270,8 @@ def test_a_bot_allow_overwrite_restores_access(api: httpx.Client, sandbox: Sandb
     [
         (0, "Water  Discipline", "water-discipline"),
         (0, "a - - b", "a-b"),
+        (0, "Hello, World! (v2)", "hello-world-v2"),
+        (0, " -Rules_and Info- ", "rules_and-info"),
         (5, "Sietch News", "sietch-news"),
         (15, "Ask The  Fremen", "ask-the-fremen"),
         (2, "Sietch  Voice", "Sietch  Voice"),
@@ -283,6 +285,13 @@ def test_channel_name_normalisation(
     made = api.post(f"/guilds/{sandbox.guild_id}/channels", json={"name": name, "type": ctype})
     assert made.status_code == 201, made.text
     assert made.json()["name"] == stored
+
+
+def test_a_name_of_only_punctuation_is_refused(api: httpx.Client, sandbox: SandboxGuild) -> None:
+    body = assert_error(
+        api.post(f"/guilds/{sandbox.guild_id}/channels", json={"name": "!!!"}), 400, 50035
+    )
+    assert "name" in body["errors"]
 
 
 def test_type_change_only_between_text_and_announcement(

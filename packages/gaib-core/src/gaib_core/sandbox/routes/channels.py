@@ -76,6 +76,14 @@ def _overwrites(
     return list(result.values())
 
 
+def _stored_name(name: str, ctype: int) -> str:
+    """The normalised name; 400 / 50035 if nothing of it is left (e.g. "!!!")."""
+    stored = rules.normalise_channel_name(name, ctype)
+    if not stored:
+        raise invalid_field(["name"], "BASE_TYPE_MIN_LENGTH", "Must be 1 or more in length.")
+    return stored
+
+
 def _next_position(guild: StoredGuild, channel_type: int) -> int:
     bucket = rules.sorting_bucket(channel_type)
     positions = [
@@ -122,7 +130,7 @@ def create_channel(req: Request) -> SandboxResponse:
     channel = StoredChannel(
         id=req.store.snowflake(),
         type=ctype,
-        name=rules.normalise_channel_name(body.name, ctype),
+        name=_stored_name(body.name, ctype),
         position=body.position if body.position is not None else _next_position(guild, ctype),
         parent_id=body.parent_id,
         topic=body.topic if ctype in rules.TEXT_LIKE else None,
@@ -215,7 +223,7 @@ def _apply_modify(
     channel.type = ctype
     voice = ctype in rules.VOICE_LIKE
     if body.name is not None:
-        channel.name = rules.normalise_channel_name(body.name, ctype)
+        channel.name = _stored_name(body.name, ctype)
     if "parent_id" in fields:
         channel.parent_id = body.parent_id
     if body.position is not None:
