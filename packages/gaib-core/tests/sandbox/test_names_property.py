@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from gaib_core.config.validate import normalize_channel_name
 from gaib_core.sandbox.rules import normalise_channel_name
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40)
 
