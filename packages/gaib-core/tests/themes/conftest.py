@@ -24,18 +24,22 @@ variables:
   accent:
     type: color
     default: "#112233"
+    description: Color of the Lead role.
   enable_voice:
     type: boolean
     default: true
+    description: Create the voice channels.
   slowmode:
     type: integer
     default: 5
     min: 0
     max: 600
+    description: Seconds between messages in general.
   size:
     type: enum
     values: [small, large]
     default: small
+    description: Community size, shown in the topic.
 """,
     "server.yaml": """\
 server:

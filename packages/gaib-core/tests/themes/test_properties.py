@@ -3,60 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from gaib_core.errors import VariableError
 from gaib_core.plugins import Hooks
-from gaib_core.themes import Theme, VariableSpec, load_theme, render_theme, render_theme_document
+from gaib_core.testing.themes import strings_in, value_sets
+from gaib_core.themes import Theme, load_theme, render_theme, render_theme_document
 from gaib_core.themes.interpolate import interpolate
 from gaib_core.themes.variables import format_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-# Text a community would put in a name: printable, no "${" (refused as a value), short enough
-# that "<name> Lead" still fits Discord's 100 characters.
-community_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=40
-).filter(lambda s: "${" not in s)
-
-
-def value_strategy(spec: VariableSpec) -> st.SearchStrategy[Any]:
-    """Any valid value for ``spec``: typed, or as text the way --var gives it."""
-    if spec.type == "string":
-        return community_text
-    if spec.type == "color":
-        hex6 = st.integers(0, 0xFFFFFF).map(lambda n: f"{n:06x}")
-        return st.one_of(hex6, hex6.map(lambda h: "#" + h.upper()), st.integers(0, 0xFFFFFF))
-    if spec.type == "boolean":
-        return st.one_of(st.booleans(), st.sampled_from(["true", "false", "yes", "no", "On", "0"]))
-    if spec.type == "integer":
-        low = spec.min if spec.min is not None else -(10**6)
-        high = spec.max if spec.max is not None else 10**6
-        ints = st.integers(low, high)
-        return st.one_of(ints, ints.map(str))
-    return st.sampled_from(spec.values or []).flatmap(
-        lambda v: st.sampled_from([v, format_value(v)])
-    )
-
-
-@st.composite
-def value_sets(draw: st.DrawFn, theme: Theme) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name, spec in theme.variables.items():
-        if spec.is_required or draw(st.booleans()):
-            values[name] = draw(value_strategy(spec))
-    return values
-
-
-def strings_in(data: Any) -> list[str]:
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [s for k, v in data.items() for s in [k, *strings_in(v)]]
-    if isinstance(data, list):
-        return [s for item in data for s in strings_in(item)]
-    return []
 
 
 @pytest.fixture(scope="module")
