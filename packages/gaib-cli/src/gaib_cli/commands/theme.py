@@ -9,11 +9,14 @@ from gaib_core.config.models import EVERYONE, ChannelConfig, ServerConfig
 from gaib_core.errors import VariableError
 from gaib_core.themes import Theme, find_theme, list_themes, render_theme
 from gaib_core.themes.variables import format_value, parse_assignments
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from gaib_cli import context
+
+_MAX_MATRIX_WIDTH = 240
 
 theme_app = typer.Typer(
     help="Themes: list the installed ones, show one in detail.", no_args_is_help=True
@@ -156,7 +159,16 @@ def _print_info(theme: Theme, config: ServerConfig | None, note: str | None) -> 
     out.print(_channel_tree(config))
     matrix = _matrix_table(config)
     if matrix is not None:
-        out.print(matrix)
+        # One column per role makes the matrix wide; print it whole rather than squeezed into
+        # "…" cells (a narrow terminal wraps the lines, a pipe or wide terminal shows it as is).
+        wide = out.options.update_width(_MAX_MATRIX_WIDTH)
+        needed = Measurement.get(out, wide, matrix).maximum
+        width = out.width
+        out.width = max(width, needed)  # rich never prints wider than the console's width
+        try:
+            out.print(matrix)
+        finally:
+            out.width = width
 
 
 def _variables_table(theme: Theme) -> Table:
