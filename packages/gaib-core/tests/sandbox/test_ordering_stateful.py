@@ -25,7 +25,9 @@ MAX_ROLES = 10
 MAX_CHANNELS = 10
 TEXT, VOICE, CATEGORY = 0, 2, 4
 BUCKET = {TEXT: 0, VOICE: 2, CATEGORY: 4}
-names = st.text(alphabet="abcdef XYZ-", min_size=1, max_size=12).filter(lambda s: s.strip())
+names = st.text(alphabet="abcdef XYZ-", min_size=1, max_size=12).filter(
+    lambda s: any(c.isalnum() for c in s)
+)
 
 
 class OrderingMachine(RuleBasedStateMachine):
