@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,7 +63,7 @@ def theme_dir(tmp_path: Path) -> Path:
 
 
 def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    base: dict[str, str | None] = {"DISCORD_TOKEN": None, "MY_TOKEN": None, "COLUMNS": "200"}
+    base: dict[str, str | None] = {"DISCORD_TOKEN": None, "MY_TOKEN": None, "COLUMNS": "80"}
     return CliRunner().invoke(build_app(), list(args), env={**base, **(env or {})})
 
 
@@ -170,7 +171,7 @@ def test_theme_info_shows_hierarchy_tree_and_variables(theme_dir: Path) -> None:
     assert "Main" in out and "#general" in out
 
 
-def test_theme_info_of_sietch_has_the_matrix() -> None:
+def test_theme_info_of_sietch_has_the_whole_matrix() -> None:
     result = run("server", "theme", "info", "sietch")
     if isinstance(result.exception, ThemeError):
         pytest.skip("gaib-theme-sietch is not installed")
@@ -180,9 +181,19 @@ def test_theme_info_of_sietch_has_the_matrix() -> None:
         import gaib_core.themes.matrix  # noqa: F401
     except ImportError:
         return
-    matrix = result.stdout[result.stdout.index("Permission matrix") :]
+    # The real command in an 80-column pipe: the matrix is printed whole, not squeezed into
+    # "…" cells.
+    proc = subprocess.run(
+        [sys.executable, "-m", "gaib_cli", "server", "theme", "info", "sietch"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    matrix = proc.stdout[proc.stdout.index("Permission matrix") :]
     header = next(line for line in matrix.splitlines() if "Channel" in line)
-    # Printed whole, not squeezed into "…" cells, whatever the terminal width.
     assert "Water Sharer" in header and "@everyone" in header
 
 
