@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from gaib_core.errors import GaibError
 from gaib_core.sandbox import rules
-from gaib_core.sandbox.faults import FaultQueue, FaultSpec
+from gaib_core.sandbox.faults import FaultQueue, FaultSpec, fault_response
 from gaib_core.sandbox.ratelimit import RateLimiter
 from gaib_core.sandbox.responses import APIError, SandboxResponse, json_response
 from gaib_core.sandbox.routes import build_router
@@ -255,7 +255,7 @@ class Sandbox:
             self._by_route[match.route.key] += 1
             fault = self.faults.take(method, plain, api_path)
         if fault is not None and fault.kind != "drop_after":
-            answer = _fault_response(fault)
+            answer = fault_response(fault)
             if answer is not None:
                 return answer
             time.sleep(fault.delay)
@@ -335,27 +335,3 @@ def _renames(match: Match, headers: Mapping[str, str], body: bytes) -> bool:
     except ValueError:
         return False
     return isinstance(data, dict) and ("name" in data or "topic" in data)
-
-
-def _fault_response(spec: FaultSpec) -> SandboxResponse | None:
-    """The answer an injected fault gives instead of the route (None: delay, then proceed)."""
-    if spec.kind == "429":
-        retry = spec.retry_after
-        headers = {
-            "Retry-After": str(max(1, int(-(-retry // 1)))),
-            "X-RateLimit-Scope": "global" if spec.global_ else "user",
-        }
-        if spec.global_:
-            headers["X-RateLimit-Global"] = "true"
-        body = {
-            "message": "You are being rate limited.",
-            "retry_after": retry,
-            "global": spec.global_,
-            "code": 0,
-        }
-        return json_response(429, body, headers)
-    if spec.kind == "5xx":
-        return json_response(spec.status, {"message": f"{spec.status}: Server Error", "code": 0})
-    if spec.kind == "drop":
-        return SandboxResponse(0, {}, b"", drop=True)
-    return None

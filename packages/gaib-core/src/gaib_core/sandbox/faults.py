@@ -8,11 +8,14 @@ Faults fire in the order they were added; each fires ``count`` times, then is go
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gaib_core.sandbox.responses import SandboxResponse, json_response
 
 FaultKind = Literal["429", "5xx", "drop", "drop_after", "delay"]
 
@@ -96,3 +99,27 @@ class FaultQueue:
         return [
             {**f.spec.model_dump(by_alias=True), "remaining": f.remaining} for f in self._faults
         ]
+
+
+def fault_response(spec: FaultSpec) -> SandboxResponse | None:
+    """The answer an injected fault gives instead of the route (None: delay, then proceed)."""
+    if spec.kind == "429":
+        retry = spec.retry_after
+        headers = {
+            "Retry-After": str(max(1, math.ceil(retry))),
+            "X-RateLimit-Scope": "global" if spec.global_ else "user",
+        }
+        if spec.global_:
+            headers["X-RateLimit-Global"] = "true"
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry,
+            "global": spec.global_,
+            "code": 0,
+        }
+        return json_response(429, body, headers)
+    if spec.kind == "5xx":
+        return json_response(spec.status, {"message": f"{spec.status}: Server Error", "code": 0})
+    if spec.kind == "drop":
+        return SandboxResponse(0, {}, b"", drop=True)
+    return None
