@@ -73,6 +73,10 @@ def init(
     otherwise it targets the embedded offline sandbox, so plan and apply work right away.
     """
     values = parse_vars(var)
+    if directory.exists() and not directory.is_dir():
+        raise GaibError(
+            f"--dir {directory} is a file", hint="give a directory (created if missing)"
+        )
     target = directory / CONFIG_FILE
     if target.exists() and not force:
         raise GaibError(f"{target} already exists", hint="pass --force to overwrite it")
