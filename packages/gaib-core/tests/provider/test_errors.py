@@ -8,6 +8,7 @@ role and channel limits, a missing token. The few codes the sandbox cannot produ
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from gaib_core.errors import (
@@ -236,14 +237,14 @@ def test_missing_token_is_unauthorized_and_never_echoed(sandbox: SandboxGuild) -
     assert secret not in str(unknown.value)
 
 
-def _canned(server: CannedServer, *answers: Canned, **options: object) -> DiscordAPIError:
+def _canned(server: CannedServer, *answers: Canned, **options: Any) -> DiscordAPIError:
     """Run one write against the canned server and return the error it raised."""
     server.answers.extend(answers)
 
     async def go() -> None:
         async with DiscordProvider(
             token="t", base_url=server.base_url, retry_delay=0.01, **options
-        ) as p:  # type: ignore[arg-type]
+        ) as p:
             await p.modify_channel("1", ChannelWrite(nsfw=True), reason=R)
 
     with pytest.raises(DiscordAPIError) as info:
