@@ -131,3 +131,13 @@ def test_unauthorized(sandbox: SandboxGuild, auth: str | None) -> None:
 def test_admin_routes_are_not_under_the_api(plain: httpx.Client) -> None:
     assert plain.post("/_sandbox/guilds", json={}).status_code == 404
     assert plain.get("/guilds").status_code in (404, 405)
+
+
+def test_negative_bulk_channel_position(api: httpx.Client, sandbox: SandboxGuild) -> None:
+    cid = api.post(f"/guilds/{sandbox.guild_id}/channels", json={"name": "c"}).json()["id"]
+    body = assert_error(
+        api.patch(f"/guilds/{sandbox.guild_id}/channels", json=[{"id": cid, "position": -1}]),
+        400,
+        50035,
+    )
+    assert body["errors"]["0"]["position"]["_errors"][0]["code"] == "NUMBER_TYPE_MIN"

@@ -268,3 +268,14 @@ def test_spec_validation_can_fail(openapi: OpenAPI, sandbox: SandboxGuild) -> No
     bad = httpx.Response(200, json=broken, request=good.request)
     with pytest.raises(InvalidData):
         openapi.validate_response(spec_request(good.request), spec_response(bad))
+
+
+def test_overwrite_type_may_be_omitted_or_null(api: httpx.Client, sandbox: SandboxGuild) -> None:
+    gid = sandbox.guild_id
+    ow = [
+        {"id": gid, "deny": "2048"},
+        {"id": sandbox.info.bot_role_id, "type": None, "allow": "1024"},
+    ]
+    made = api.post(f"/guilds/{gid}/channels", json={"name": "c", "permission_overwrites": ow})
+    assert made.status_code == 201
+    assert {o["type"] for o in made.json()["permission_overwrites"]} == {0}

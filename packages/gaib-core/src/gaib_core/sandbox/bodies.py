@@ -70,10 +70,10 @@ class RolePositionBody(_Body):
 
 
 class OverwriteBody(_Body):
-    """A permission overwrite inside a channel create/modify body."""
+    """A permission overwrite inside a channel create/modify body (``type`` absent/null = role)."""
 
     id: Snowflake
-    type: Annotated[int, Field(ge=0, le=1)] = 0
+    type: Annotated[int, Field(ge=0, le=1)] | None = None
     allow: Bitfield | None = None
     deny: Bitfield | None = None
 
@@ -119,7 +119,7 @@ class ChannelPositionBody(_Body):
     """One entry of ``PATCH /guilds/{id}/channels``."""
 
     id: Snowflake
-    position: int | None = None
+    position: Annotated[int, Field(ge=0)] | None = None
     parent_id: Snowflake | None = None
     lock_permissions: bool | None = None
 

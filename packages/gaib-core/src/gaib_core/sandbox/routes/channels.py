@@ -61,16 +61,17 @@ def _overwrites(
     """Validated overwrites: targets must exist, and the bot may only set what it may grant."""
     result: dict[str, StoredOverwrite] = {}
     for index, ow in enumerate(new):
-        known = guild.roles if ow.type == 0 else guild.members
+        kind_number = ow.type or 0
+        known = guild.roles if kind_number == 0 else guild.members
         if ow.id not in known:
-            kind = "role" if ow.type == 0 else "member"
+            kind = "role" if kind_number == 0 else "member"
             raise invalid_field(
                 ["permission_overwrites", index, "id"],
                 "UNKNOWN_OVERWRITE_TARGET",
                 f"Unknown {kind}",
             )
         result[ow.id] = StoredOverwrite(
-            id=ow.id, type=ow.type, allow=ow.allow or 0, deny=ow.deny or 0
+            id=ow.id, type=kind_number, allow=ow.allow or 0, deny=ow.deny or 0
         )
     rules.require_overwrites_allowed(guild, req.actor_id, old, result.values())
     return list(result.values())
