@@ -199,10 +199,12 @@ def test_lock_permissions_syncs_with_category(api: httpx.Client, sandbox: Sandbo
         f"/guilds/{gid}/channels",
         json=[{"id": ch["id"], "parent_id": cat["id"], "lock_permissions": True}],
     )
-    assert (
-        api.get(f"/channels/{ch['id']}").json()["permission_overwrites"]
-        == cat["permission_overwrites"]
-    )
+    synced = cat["permission_overwrites"]
+    assert api.get(f"/channels/{ch['id']}").json()["permission_overwrites"] == synced
+    # a channel already in the category is re-synced too
+    api.patch(f"/channels/{ch['id']}", json={"permission_overwrites": []})
+    api.patch(f"/guilds/{gid}/channels", json=[{"id": ch["id"], "lock_permissions": True}])
+    assert api.get(f"/channels/{ch['id']}").json()["permission_overwrites"] == synced
 
 
 def test_members_list_get_modify_and_role_routes(api: httpx.Client, sandbox: SandboxGuild) -> None:

@@ -169,16 +169,22 @@ def reorder_channels(req: Request) -> SandboxResponse:
     for channel, entry in moves:
         rules.require_channel_permission(guild, channel, req.actor_id, rules.MANAGE_CHANNELS)
         _check_parent(guild, channel.type, entry.parent_id, moving=channel.id)
-        if entry.lock_permissions and entry.parent_id is not None:
-            rules.require_channel_permission(guild, channel, req.actor_id, rules.MANAGE_ROLES)
+    # lock_permissions syncs a channel with its (new or current) category: needs MANAGE_ROLES
+    moved_to = {ch.id: e.parent_id for ch, e in moves}
+    syncs = [
+        (ch, parent)
+        for ch, e in targets
+        if e.lock_permissions and (parent := moved_to.get(ch.id, ch.parent_id)) is not None
+    ]
+    for channel, _ in syncs:
+        rules.require_channel_permission(guild, channel, req.actor_id, rules.MANAGE_ROLES)
     for channel, entry in targets:
         if entry.position is not None:
             channel.position = entry.position
     for channel, entry in moves:
         channel.parent_id = entry.parent_id
-        if entry.lock_permissions and entry.parent_id is not None:
-            parent = guild.channels[entry.parent_id]
-            channel.overwrites = [o.model_copy() for o in parent.overwrites]
+    for channel, parent_id in syncs:
+        channel.overwrites = [o.model_copy() for o in guild.channels[parent_id].overwrites]
     return empty_response()
 
 
