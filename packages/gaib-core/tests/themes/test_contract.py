@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from gaib_core.testing.themes import ThemeContract, flag_combinations
 from gaib_core.themes import load_theme
+from hypothesis import Phase, settings
 
 
 class TestTinyTheme(ThemeContract):
@@ -27,7 +28,12 @@ def test_the_contract_catches_an_undocumented_variable_and_a_leftover(
 ) -> None:
     manifest = tiny_files["theme.yaml"].replace("    description: Color of the Lead role.\n", "")
     path = make_theme({"theme.yaml": manifest}, drop=("README.md",))
-    contract = ThemeContract()
+
+    class Quick(ThemeContract):
+        # The failure shows on the first example; skip hypothesis' shrinking.
+        property_settings = settings(max_examples=5, deadline=None, phases=[Phase.generate])
+
+    contract = Quick()
     theme = load_theme(path)
     with pytest.raises(AssertionError, match="add a description to: accent"):
         contract.test_every_variable_is_described(theme)
