@@ -111,7 +111,7 @@ def test_serve_prints_how_to_use_it_and_answers_curl(tmp_path: Path) -> None:
         assert roles.status_code == 200 and roles.json()[0]["id"] == guild.group(1)
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        assert proc.wait(timeout=10) == 0  # SIGTERM is a clean stop
         if proc.stdout is not None:
             proc.stdout.close()
     assert guild.group(1) in json.loads(data.read_text())["guilds"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import httpx
+import pytest
+from gaib_core.sandbox.server import SandboxServer
 from gaib_core.testing.fixtures import SandboxGuild
 
 
@@ -27,3 +29,19 @@ def test_no_token_is_401(sandbox: SandboxGuild) -> None:
     response = httpx.get(f"{sandbox.base_url}/guilds/{sandbox.guild_id}/roles")
     assert response.status_code == 401
     assert response.json() == {"message": "401: Unauthorized", "code": 0}
+
+
+def test_server_interface_and_stop_frees_the_port() -> None:
+    server = SandboxServer().start()
+    try:
+        assert server.base_url == f"http://127.0.0.1:{server.port}/api/v10"
+        assert server.admin_url == f"http://127.0.0.1:{server.port}/_sandbox"
+        info = server.sandbox.create_guild()
+        answer = httpx.get(
+            f"{server.base_url}/guilds/{info.guild_id}", headers={"Authorization": "Bot t"}
+        )
+        assert answer.status_code == 200
+    finally:
+        server.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{server.base_url}/users/@me", headers={"Authorization": "Bot t"})

@@ -8,6 +8,7 @@ Commands other than ``serve`` act on the sandbox that ``DISCORD_API_BASE`` point
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ def serve(
     context.out.print(
         f"  admin:   {server.admin_url}  (guilds, members, faults, stats)", markup=False
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         while True:
             time.sleep(3600)
@@ -86,6 +88,10 @@ def serve(
         context.out.print("stopping", markup=False)
     finally:
         server.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @sandbox_app.command("create-guild")
