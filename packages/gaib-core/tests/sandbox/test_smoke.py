@@ -6,14 +6,19 @@ import httpx
 import pytest
 from gaib_core.sandbox.server import SandboxServer
 from gaib_core.testing.fixtures import SandboxGuild
+from openapi_core import OpenAPI
+
+from .conftest import spec_request, spec_response
 
 
-def test_plain_get_roles_with_bot_token(sandbox: SandboxGuild) -> None:
+def test_plain_get_roles_with_bot_token(sandbox: SandboxGuild, openapi: OpenAPI) -> None:
+    """What `curl -H "Authorization: Bot x" .../guilds/{id}/roles` gets: Discord's answer."""
     response = httpx.get(
         f"{sandbox.base_url}/guilds/{sandbox.guild_id}/roles",
         headers={"Authorization": "Bot x"},
     )
     assert response.status_code == 200
+    openapi.validate_response(spec_request(response.request), spec_response(response))
     assert response.headers["content-type"] == "application/json"
     roles = response.json()
     assert [r["name"] for r in roles] == ["@everyone", "gaib"]
