@@ -198,3 +198,23 @@ def test_parse_positions_for_keys_and_values() -> None:
 
 def test_every_error_is_a_gaib_error() -> None:
     assert issubclass(ConfigErrors, GaibError)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("hoist", "maybe", "roles[0].hoist: input should be a valid boolean"),
+        ("name", "5", "roles[0].name: input should be a valid string, got 5; write text"),
+        ("permissions", "VIEW_CHANNEL", "roles[0].permissions: input should be a valid list"),
+    ],
+)
+def test_type_errors_say_what_was_given_and_how_to_fix(
+    tmp_path: Path, field: str, value: str, expected: str
+) -> None:
+    path = write(
+        tmp_path,
+        f"roles:\n  - name: R\n    {field}: {value}\n".replace("name: R\n    name", "name"),
+    )
+    err = error_of(path)
+    assert expected in str(err)
+    assert err.hint, "a type error says how to fix it"

@@ -87,6 +87,7 @@ def _issue(
         key_position = True
     elif kind not in ("value_error", "assertion_error"):
         message = f"{message[:1].lower()}{message[1:]}, got {describe_value(source.get(loc))}"
+        hint = _type_hint(kind)
     elif kind == "value_error":
         loc = _refine(loc, message, source)
     message = clip(message)
@@ -96,6 +97,26 @@ def _issue(
         field=format_path(loc) or None,
         hint=hint,
     )
+
+
+# How to fix the common pydantic error kinds (by prefix of the error type).
+_TYPE_HINTS = (
+    ("int_", "write a whole number"),
+    ("bool_", "write true or false"),
+    ("string_type", "write text; quote it if YAML reads it as a number or boolean"),
+    ("list_type", "write a list: [a, b] or one '- item' per line"),
+    ("dict_type", "write a mapping: one 'key: value' per line"),
+    ("model_", "write a mapping: one 'field: value' per line"),
+    ("literal_error", "use one of the values listed"),
+    ("enum", "use one of the values listed"),
+    ("too_long", "remove some items"),
+    ("string_too_long", "shorten it"),
+    ("string_too_short", "it cannot be empty"),
+)
+
+
+def _type_hint(kind: str) -> str | None:
+    return next((hint for prefix, hint in _TYPE_HINTS if kind.startswith(prefix)), None)
 
 
 def _refine(loc: PathKey, message: str, source: LoadedYaml) -> PathKey:
