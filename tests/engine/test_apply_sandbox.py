@@ -71,3 +71,65 @@ def test_apply_converges_through_429s_5xx_and_dropped_connections(
     assert not after.has_changes
     names = [r.name for r in after.guild.roles]
     assert len(names) == len(set(names))
+
+
+def test_reorder_keeps_unmanaged_objects_in_their_slots(env: Any, base: dict[str, Any]) -> None:
+    import httpx
+
+    config = ServerConfig.model_validate(base)
+    env.apply(config)
+    headers = env.sandbox.headers
+    api = f"{env.sandbox.base_url}/guilds/{env.sandbox.guild_id}"
+    hand = httpx.post(f"{api}/roles", json={"name": "Hand Made"}, headers=headers).json()
+    httpx.post(
+        f"{api}/channels", json={"name": "off-topic", "position": 1}, headers=headers
+    ).raise_for_status()
+    guild = env.plan(config).guild
+    # put the hand-made role between Naib and Fedaykin
+    order = [r for r in guild.sorted_roles() if r.id not in (guild.id,) and not r.managed]
+    order.remove(next(r for r in order if r.id == hand["id"]))
+    order.insert(1, next(r for r in guild.roles if r.id == hand["id"]))
+    body = [{"id": r.id, "position": len(order) - i} for i, r in enumerate(order)]
+    httpx.patch(f"{api}/roles", json=body, headers=headers).raise_for_status()
+    assert not env.plan(config).has_changes  # unmanaged objects in between: no diff
+    base["roles"].reverse()
+    base["channels"].reverse()
+    config = ServerConfig.model_validate(base)
+    env.apply(config)
+    after = env.plan(config)
+    assert not after.has_changes
+    names = [r.name for r in after.guild.sorted_roles()]
+    assert names.index("Hand Made") == 2  # still the second movable slot (after the bot)
+    assert [n for n in names if n in ("Naib", "Fedaykin", "Member")] == [
+        "Member",
+        "Fedaykin",
+        "Naib",
+    ]
+
+
+def test_apply_fires_lifecycle_hooks(sandbox: Any, tmp_path: Any, base: dict[str, Any]) -> None:
+    from gaib_core.hookspecs import hookimpl
+    from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
+    from gaib_core.plugins import Hooks, build_plugin_manager
+
+    seen: list[tuple[str, Any]] = []
+
+    class Recorder:
+        @hookimpl
+        def gaib_before_apply(self, event: ApplyEvent) -> None:
+            seen.append(("before", event))
+
+        @hookimpl
+        def gaib_after_apply(self, event: ApplyEvent, outcome: ApplyOutcome) -> None:
+            seen.append(("after", outcome))
+
+    from tests.engine.conftest import Env  # type: ignore[import-not-found]
+
+    env = Env(sandbox, tmp_path)
+    env.hooks = Hooks(build_plugin_manager(load_entry_points=False, extra=[Recorder()]))
+    env.apply(ServerConfig.model_validate(base))
+    assert [kind for kind, _ in seen] == ["before", "after"]
+    event, outcome = seen[0][1], seen[1][1]
+    assert event.serial_before == 0 and not event.destroy and event.plan.counts() == (8, 0, 0)
+    assert outcome.succeeded and outcome.serial_after == env.manager.read().serial
+    assert len(outcome.changed) == 8

@@ -234,3 +234,13 @@ def test_saved_plan_round_trips_and_refuses_moved_state(factory: Any, base: dict
         again.ensure_current(State(lineage="abc", serial=5), plan.guild_id)
     with pytest.raises(PlanError, match="guild"):
         again.ensure_current(state, "42")
+
+
+def test_unmanaged_copy_of_a_managed_object_is_warned_about(
+    factory: Any, base: dict[str, Any]
+) -> None:
+    guild, state = factory.materialize(cfg(base))
+    copy = factory.role(guild, "Naib", 1)
+    plan = make_plan(cfg(base), guild, state)
+    assert not plan.has_changes
+    assert any(copy.id in w and "role.naib" in w for w in plan.warnings)

@@ -16,6 +16,7 @@ from gaib_core.config.models import ServerConfig
 from gaib_core.engine.desired import DesiredChannel, DesiredModel, DesiredObject, DesiredRole
 from gaib_core.engine.diff import AttributeChange, diff_channel, diff_role, is_ignored
 from gaib_core.engine.match import Matches, match, unmanaged_channels, unmanaged_roles
+from gaib_core.engine.names import canonical_name
 from gaib_core.engine.observed import RefMap
 from gaib_core.engine.order import (
     ChannelWant,
@@ -70,6 +71,7 @@ class Planner:
             self._converge()
         self._select_targets()
         if not self.plan.destroy:
+            self._duplicates()
             self._unmanaged()
             self._role_order()
             self._channel_order()
@@ -300,6 +302,32 @@ class Planner:
                     notes=["not in the config and server.unmanaged is 'remove'"],
                 )
             )
+
+    def _duplicates(self) -> None:
+        """Warn about unmanaged objects named like a managed one (e.g. a hand-made copy)."""
+        claimed = self.matches.claimed_ids()
+        managed: dict[tuple[str, int | None], str] = {}
+        for address, obj in self.matches.objects.items():
+            if isinstance(obj, Role):
+                managed[(obj.name, None)] = address
+            else:
+                managed[(canonical_name(obj.name, obj.type), obj.type)] = address
+        others: list[Role | Channel] = [
+            *unmanaged_roles(self.guild, self.state),
+            *unmanaged_channels(self.guild, self.state),
+        ]
+        for obj in others:
+            if obj.id in claimed:
+                continue
+            if isinstance(obj, Role):
+                key: tuple[str, int | None] = (obj.name, None)
+            else:
+                key = (canonical_name(obj.name, obj.type), obj.type)
+            if key in managed:
+                self.plan.warnings.append(
+                    f"'{obj.name}' (id {obj.id}) is not managed by gaib but has the same name as "
+                    f"{managed[key]}; delete the copy, or import it under another address"
+                )
 
     # --- step 5: order ----------------------------------------------------------------------
 
