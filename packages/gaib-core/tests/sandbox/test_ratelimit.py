@@ -95,6 +95,7 @@ def test_route_bucket_429_and_major_parameter(
     assert 0 < body["retry_after"] <= 5.0
     assert limited.headers["retry-after"] == str(math.ceil(body["retry_after"]))
     assert limited.headers["x-ratelimit-scope"] == "user"
+    assert limited.headers["via"] == "1.1 google"  # a real 429, not a Cloudflare ban
     assert limited.headers["x-ratelimit-remaining"] == "0"
     assert "x-ratelimit-global" not in limited.headers
     openapi.validate_response(spec_request(limited.request), spec_response(limited))

@@ -26,6 +26,7 @@ def test_plain_get_roles_with_bot_token(sandbox: SandboxGuild, openapi: OpenAPI)
     assert everyone["id"] == sandbox.guild_id and everyone["position"] == 0
     assert isinstance(everyone["permissions"], str)
     assert bot["managed"] is True and bot["tags"] == {"bot_id": sandbox.info.bot_user_id}
+    assert response.headers["via"] == "1.1 google"  # as Discord's front end adds it
     for header in ("Limit", "Remaining", "Reset", "Reset-After", "Bucket"):
         assert f"x-ratelimit-{header.lower()}" in response.headers
 

@@ -243,6 +243,20 @@ class Sandbox:
             return handle_admin(self, method, plain[len(ADMIN_PREFIX) :] or "/", body)
         if not plain.startswith(API_PREFIX + "/"):
             return json_response(404, {"message": "404: Not Found", "code": 0})
+        response = self._handle_api(method, plain, query, lowered, body)
+        # Discord's API answers come through Google's front end; clients such as discord.py
+        # treat a 429 WITHOUT this header as a Cloudflare ban, so the sandbox sends it too.
+        response.headers.setdefault("Via", "1.1 google")
+        return response
+
+    def _handle_api(
+        self,
+        method: str,
+        plain: str,
+        query: dict[str, list[str]],
+        lowered: dict[str, str],
+        body: bytes,
+    ) -> SandboxResponse:
         api_path = plain[len(API_PREFIX) :]
         with self._lock:
             self._requests += 1
