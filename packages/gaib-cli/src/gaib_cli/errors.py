@@ -10,9 +10,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import click
 import typer
 from gaib_core.errors import GaibError
+from typer._click.exceptions import ClickException  # typer >= 0.29 bundles its own click
 
 from gaib_cli import context
 
@@ -23,13 +23,14 @@ def run(build: Callable[[], typer.Typer]) -> None:
     try:
         app = build()
         command = typer.main.get_command(app)
-        command.main(standalone_mode=False, prog_name="gaib")
-    except click.exceptions.Exit as exc:
+        rc = command.main(standalone_mode=False, prog_name="gaib")
+        sys.exit(rc if isinstance(rc, int) else 0)
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         context.err("aborted")
         sys.exit(1)
-    except click.ClickException as exc:
+    except ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except GaibError as exc:
