@@ -399,3 +399,15 @@ def test_new_roles_at_position_one_without_renumbering(
     assert {r["id"]: r["position"] for r in roles}[first["id"]] == 1  # nobody was renumbered
     ordered = [r["id"] for r in roles]
     assert ordered == [r["id"] for r in sorted(roles, key=lambda r: (r["position"], int(r["id"])))]
+
+
+def test_a_manage_roles_overwrite_lets_the_bot_set_anything_there(
+    api: httpx.Client, sandbox: SandboxGuild
+) -> None:
+    gid, bot_role = sandbox.guild_id, sandbox.info.bot_role_id
+    grant = [{"id": bot_role, "type": 0, "allow": str(MANAGE_ROLES | VIEW_CHANNEL)}]
+    cid = api.post(
+        f"/guilds/{gid}/channels", json={"name": "x", "permission_overwrites": grant}, headers=OWNER
+    ).json()["id"]
+    webhooks = {"type": 0, "allow": str(MANAGE_WEBHOOKS)}
+    assert api.put(f"/channels/{cid}/permissions/{gid}", json=webhooks).status_code == 204

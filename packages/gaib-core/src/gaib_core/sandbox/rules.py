@@ -214,6 +214,15 @@ def require_grantable(guild: StoredGuild, user_id: str, changed_bits: int) -> No
         raise missing_permissions()
 
 
+def has_manage_roles_overwrite(
+    guild: StoredGuild, overwrites: Iterable[StoredOverwrite], user_id: str
+) -> bool:
+    """True when an existing overwrite explicitly allows MANAGE_ROLES to the member (one of its
+    roles, or the member itself): Discord then lets it set any overwrite bit in that channel."""
+    mine = {r.id for r in member_roles(guild, user_id)} | {user_id, guild.id}
+    return any(o.id in mine and o.allow & MANAGE_ROLES for o in overwrites)
+
+
 def require_overwrites_allowed(
     guild: StoredGuild,
     user_id: str,
@@ -223,11 +232,15 @@ def require_overwrites_allowed(
     """403 / 50013 if the overwrite change touches a permission the member may not set.
 
     Only bits that change are checked (re-sending an overwrite unchanged is always allowed, as on
-    Discord); MANAGE_ROLES in an overwrite is reserved to administrators.
+    Discord); MANAGE_ROLES in an overwrite is reserved to administrators. A member with an
+    explicit MANAGE_ROLES allow overwrite in the channel may set anything there (Modify Channel
+    docs).
     """
     if is_admin(guild, user_id):
         return
     before = {o.id: o for o in old}
+    if has_manage_roles_overwrite(guild, before.values(), user_id):
+        return
     held = guild_permissions(guild, user_id)
     for ow in new:
         prev = before.get(ow.id)
