@@ -108,9 +108,11 @@ class _Window:
     used: int = 0
 
     def expired(self, now: float) -> bool:
+        """True once the window has closed."""
         return now >= self.opened + self.window
 
     def reset_after(self, now: float) -> float:
+        """Seconds until the window closes."""
         return max(0.0, self.opened + self.window - now)
 
 

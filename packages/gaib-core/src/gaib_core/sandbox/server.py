@@ -57,6 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
     def log_message(self, format: str, *args: object) -> None:
+        """Access log to the ``logging`` debug level instead of stderr."""
         log.debug("%s - %s", self.address_string(), format % args)
 
 
