@@ -14,6 +14,7 @@ from gaib_core.errors import ServerError
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.http import build_client
 from gaib_core.provider.models import ChannelWrite, RoleWrite
+from gaib_core.sandbox.store import StoredRole
 from gaib_core.testing.fixtures import SandboxGuild
 
 from .conftest import Admin, run
@@ -106,6 +107,24 @@ def test_an_existing_namesake_is_not_adopted(sandbox: SandboxGuild, admin: Admin
         assert new.id != old.id
 
     run(sandbox, go)
+    assert _roles_named(sandbox, "Naib") == 2
+
+
+def test_an_older_namesake_unseen_by_this_provider_is_not_adopted(
+    sandbox: SandboxGuild, admin: Admin
+) -> None:
+    """A fresh provider (say, applying a saved plan) never read the guild; its snowflake dates it."""
+    core = sandbox.server.sandbox
+    guild = core.store.guild(sandbox.guild_id)
+    assert guild is not None
+    old_id = str(int(core.store.snowflake()) - (120_000 << 22))  # made two minutes ago
+    guild.roles[old_id] = StoredRole(id=old_id, name="Naib", position=1)
+    admin.fault("drop", route=r"POST /guilds/\d+/roles")
+
+    async def go(p: DiscordProvider) -> str:
+        return (await p.create_role(sandbox.guild_id, RoleWrite(name="Naib"), reason=R)).id
+
+    assert run(sandbox, go) != old_id
     assert _roles_named(sandbox, "Naib") == 2
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
@@ -46,6 +47,9 @@ from gaib_core.provider.rest import AmbiguousOutcome, RestClient
 log = logging.getLogger(__name__)
 
 MANAGE_ROLES = 1 << 28
+DISCORD_EPOCH_MS = 1420070400000
+# How far behind ours the server's clock may be when we judge an object's age by its snowflake.
+CLOCK_SKEW = 30.0
 
 T = TypeVar("T")
 
@@ -174,8 +178,10 @@ class DiscordProvider:
         route = Route("POST", "/guilds/{guild_id}/roles", guild_id=guild_id)
         body = role.to_json()
 
+        since = time.time()
+
         async def find() -> Role | None:
-            return await self._find_role(guild_id, body)
+            return await self._find_role(guild_id, body, since)
 
         try:
             created = await self._create(route, body, reason, find, Role.from_api)
@@ -221,8 +227,10 @@ class DiscordProvider:
         route = Route("POST", "/guilds/{guild_id}/channels", guild_id=guild_id)
         body = channel.to_json()
 
+        since = time.time()
+
         async def find() -> Channel | None:
-            return await self._find_channel(guild_id, body)
+            return await self._find_channel(guild_id, body, since)
 
         try:
             created = await self._create(route, body, reason, find, Channel.from_api)
@@ -352,8 +360,8 @@ class DiscordProvider:
         assert last is not None
         raise server_error(route, last.status, attempts, last.cause)
 
-    async def _find_role(self, guild_id: str, body: dict[str, Any]) -> Role | None:
-        """The unseen role matching a create body (name and every field sent), newest first."""
+    async def _find_role(self, guild_id: str, body: dict[str, Any], since: float) -> Role | None:
+        """The new role matching a create body (name and every field sent), newest first."""
         data = await self._call(Route("GET", "/guilds/{guild_id}/roles", guild_id=guild_id))
         roles = [Role.from_api(r) for r in data or []]
         wanted = RoleWrite.model_validate(body)
@@ -361,15 +369,19 @@ class DiscordProvider:
         seen = self._seen.get(guild_id, set())
 
         def matches(role: Role) -> bool:
-            if role.managed or role.id == guild_id or role.id in seen or role.name != name:
+            if role.managed or role.id == guild_id or role.name != name:
+                return False
+            if role.id in seen or not _created_since(role.id, since):
                 return False
             fields = wanted.model_dump(exclude_unset=True, exclude={"name"})
             return all(getattr(role, key) == value for key, value in fields.items())
 
         return _newest([r for r in roles if matches(r)])
 
-    async def _find_channel(self, guild_id: str, body: dict[str, Any]) -> Channel | None:
-        """The unseen channel matching a create body (name, type and parent), newest first."""
+    async def _find_channel(
+        self, guild_id: str, body: dict[str, Any], since: float
+    ) -> Channel | None:
+        """The new channel matching a create body (name, type and parent), newest first."""
         data = await self._call(Route("GET", "/guilds/{guild_id}/channels", guild_id=guild_id))
         channels = [Channel.from_api(c) for c in data or []]
         kind = int(body.get("type") or 0)
@@ -383,6 +395,7 @@ class DiscordProvider:
             got = normalize_text_channel_name(ch.name) if ch.type in TEXT_LIKE else ch.name
             return (
                 ch.id not in seen
+                and _created_since(ch.id, since)
                 and ch.type == kind
                 and got == name
                 and ("parent_id" not in body or ch.parent_id == (str(parent) if parent else None))
@@ -467,6 +480,19 @@ def normalize_text_channel_name(name: str) -> str:
     """How Discord stores a text-like channel's name: lowercase, spaces to ``-``, no ``--``."""
     name = re.sub(r"\s+", "-", name.strip().lower())
     return re.sub(r"-{2,}", "-", name)
+
+
+def _created_since(snowflake: str, since: float) -> bool:
+    """False for an id whose snowflake says it was made well before ``since`` (epoch seconds).
+
+    Only objects created by our request can be adopted; CLOCK_SKEW allows for the server's clock
+    being behind ours. Ids that are not snowflakes pass (nothing to tell from them).
+    """
+    try:
+        created_ms = (int(snowflake) >> 22) + DISCORD_EPOCH_MS
+    except ValueError:
+        return True
+    return created_ms >= (since - CLOCK_SKEW) * 1000
 
 
 def _newest(items: list[T]) -> T | None:
