@@ -107,7 +107,7 @@ def test_reorder_keeps_unmanaged_objects_in_their_slots(env: Any, base: dict[str
     ]
 
 
-def test_apply_fires_lifecycle_hooks(sandbox: Any, tmp_path: Any, base: dict[str, Any]) -> None:
+def test_apply_fires_lifecycle_hooks(env: Any, base: dict[str, Any]) -> None:
     from gaib_core.hookspecs import hookimpl
     from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
     from gaib_core.plugins import Hooks, build_plugin_manager
@@ -123,9 +123,6 @@ def test_apply_fires_lifecycle_hooks(sandbox: Any, tmp_path: Any, base: dict[str
         def gaib_after_apply(self, event: ApplyEvent, outcome: ApplyOutcome) -> None:
             seen.append(("after", outcome))
 
-    from tests.engine.conftest import Env  # type: ignore[import-not-found]
-
-    env = Env(sandbox, tmp_path)
     env.hooks = Hooks(build_plugin_manager(load_entry_points=False, extra=[Recorder()]))
     env.apply(ServerConfig.model_validate(base))
     assert [kind for kind, _ in seen] == ["before", "after"]
