@@ -273,6 +273,14 @@ def test_write_limits(canned: CannedServer, code: int, scope: str) -> None:
     assert f"{scope} write limit" in str(err)
 
 
+def test_write_limit_429_with_a_long_wait_names_the_limit(canned: CannedServer) -> None:
+    body = {"message": "write limit", "code": 20029, "retry_after": 3600.0, "global": False}
+    err = _canned(canned, Canned(429, body, {"Retry-After": "3600"}))
+    assert isinstance(err, RateLimited)
+    assert "server write limit" in str(err) and "3600s" in str(err)
+    assert len(canned.requests) == 1
+
+
 def test_5xx_after_all_retries_is_a_server_error(canned: CannedServer) -> None:
     err = _canned(canned, *[Canned(502, {"message": "bad gateway"})] * 3, max_retries=3)
     assert isinstance(err, ServerError)

@@ -57,6 +57,9 @@ T = TypeVar("T")
 class DiscordProvider:
     """Discord's REST API through one httpx client.
 
+    Safe for concurrent calls from many tasks (requests are queued per bucket); use one provider
+    within one event loop, as its httpx client and rate-limit timers belong to that loop.
+
     :param client: an ``httpx.AsyncClient`` to use (not closed by ``aclose``); by default one is
         built with ``build_client(token, base_url, transport)`` and closed by ``aclose``.
     :param token: the bot token (never logged, never in messages).

@@ -25,7 +25,13 @@ from urllib.parse import quote
 import httpx
 
 from gaib_core.errors import RateLimited
-from gaib_core.provider.errors import error_from_response, rate_limited, server_error
+from gaib_core.provider.errors import (
+    CHANNEL_WRITE_LIMIT,
+    SERVER_WRITE_LIMIT,
+    error_from_response,
+    rate_limited,
+    server_error,
+)
 from gaib_core.provider.http import DEFAULT_LIMITS
 from gaib_core.provider.ratelimit import Bucket, RateLimiter, RateLimitHeaders, Route, WaitTooLong
 
@@ -243,6 +249,13 @@ class RestClient:
         is_global = bool(data.get("global")) or info.is_global
         scope = "global" if is_global else (info.scope or "route")
         if retry_after > self.limiter.max_wait:
+            code = data.get("code")
+            if code in (CHANNEL_WRITE_LIMIT, SERVER_WRITE_LIMIT):
+                # Discord's write limits come as 429s with their own code: say which one.
+                err = error_from_response(429, data, route, redact=self._redact)
+                err.hint = f"it lifts in {retry_after:.0f}s; {err.hint}"
+                err.args = (str(err),)
+                raise err
             raise rate_limited(route, float(retry_after), scope, self.limiter.max_wait)
         if limited > self.max_retries:
             raise RateLimited(
