@@ -115,3 +115,9 @@ def test_serve_prints_how_to_use_it_and_answers_curl(tmp_path: Path) -> None:
         if proc.stdout is not None:
             proc.stdout.close()
     assert guild.group(1) in json.loads(data.read_text())["guilds"]
+
+
+def test_serve_on_a_busy_port_is_a_clear_error(sandbox: SandboxGuild) -> None:
+    result = runner.invoke(build_app(), ["sandbox", "serve", "--port", str(sandbox.server.port)])
+    assert isinstance(result.exception, GaibError)
+    assert "--port" in str(result.exception)

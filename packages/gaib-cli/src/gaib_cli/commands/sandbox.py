@@ -62,7 +62,13 @@ def serve(
     if not core.guilds():
         core.create_guild()
     server = SandboxServer(sandbox=core, host=host, port=port)
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:
+        raise GaibError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="pick another --port (0 = any free port) or stop what is using it",
+        ) from None
     url = server.base_url
     first = core.guilds()[0]["id"]
     context.out.print(f"Discord sandbox listening on {url} (limits: {limits})", markup=False)
