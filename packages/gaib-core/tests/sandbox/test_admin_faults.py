@@ -249,3 +249,13 @@ def test_audit_log_records_writes_with_reason(
     ]
     admin.post("/stats/reset")
     assert admin.get("/audit-log").json() == []
+
+
+def test_fault_after_lets_requests_through_first(
+    admin: httpx.Client, plain: httpx.Client, sandbox: SandboxGuild
+) -> None:
+    route = f"GET /guilds/{sandbox.guild_id}/roles"
+    admin.post("/faults", json={"kind": "5xx", "count": 1, "after": 2, "route": route})
+    answers = [plain.get(f"/guilds/{sandbox.guild_id}/roles").status_code for _ in range(4)]
+    assert answers == [200, 200, 500, 200]
+    assert admin.get("/stats").json()["faults_fired"] == 1

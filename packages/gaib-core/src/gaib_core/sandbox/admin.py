@@ -11,7 +11,7 @@ edits: drift, roles above the bot)::
     POST   /_sandbox/guilds/{gid}/roles    {name, permissions?, position?, managed?} -> {role_id}
                                            (a role made by the owner: any position, no rules)
     POST   /_sandbox/reset                 -> {reset: true}
-    POST   /_sandbox/faults                {kind, count, route?, retry_after?, global?, status?, delay?}
+    POST   /_sandbox/faults                {kind, count, route?, retry_after?, global?, status?, delay?, after?}
     GET    /_sandbox/faults                -> [queued faults]
     DELETE /_sandbox/faults                -> {cleared: true}
     GET    /_sandbox/stats                 -> {requests, by_route, rate_limited, faults_fired}

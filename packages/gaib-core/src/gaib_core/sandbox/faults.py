@@ -3,7 +3,8 @@
 A fault is queued through ``POST /_sandbox/faults`` (or ``Sandbox.faults.add``) and matches
 ``route`` = ``"<METHOD> <path regex>"``: the method (or ``*``) must be equal and the regex must
 match the whole path, either relative to ``/api/v10`` (``/guilds/\\d+/roles``) or in full.
-Faults fire in the order they were added; each fires ``count`` times, then is gone.
+Faults fire in the order they were added; each fires ``count`` times, then is gone. ``after``
+lets that many matching requests through first (to hit exactly the k-th request of a run).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class FaultSpec(BaseModel):
     global_: bool = Field(False, alias="global")
     status: int = Field(500, ge=500, le=599)
     delay: float = Field(0.5, ge=0)
+    after: int = Field(0, ge=0, description="Matching requests to let through before firing.")
 
     @field_validator("route")
     @classmethod
@@ -56,6 +58,7 @@ class Fault:
 
     spec: FaultSpec
     remaining: int
+    skip: int = 0
 
     def matches(self, method: str, path: str, api_path: str) -> bool:
         """True when this fault applies to ``METHOD path``."""
@@ -77,7 +80,7 @@ class FaultQueue:
 
     def add(self, spec: FaultSpec) -> None:
         """Queue a fault."""
-        self._faults.append(Fault(spec, spec.count))
+        self._faults.append(Fault(spec, spec.count, spec.after))
 
     def clear(self) -> None:
         """Drop every queued fault."""
@@ -87,6 +90,9 @@ class FaultQueue:
         """The first fault matching this request (consuming one of its shots), or None."""
         for fault in self._faults:
             if fault.matches(method, path, api_path):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
