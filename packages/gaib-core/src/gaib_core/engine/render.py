@@ -167,7 +167,15 @@ def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
         lines.append(Line(f"Error: {error}", "error"))
     if lines:
         lines.append(Line(""))
-    lines.append(Line(plan.summary(), "heading"))
+    if plan.errors:
+        count = len(plan.errors)
+        lines.append(
+            Line(
+                f"The plan has {count} problem{'s' if count > 1 else ''}; fix them first.", "error"
+            )
+        )
+    else:
+        lines.append(Line(plan.summary(), "heading"))
     return lines
 
 
