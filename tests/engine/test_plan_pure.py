@@ -244,3 +244,26 @@ def test_unmanaged_copy_of_a_managed_object_is_warned_about(
     plan = make_plan(cfg(base), guild, state)
     assert not plan.has_changes
     assert any(copy.id in w and "role.naib" in w for w in plan.warnings)
+
+
+def test_update_bodies_send_only_changes_and_clear_with_null(
+    factory: Any, base: dict[str, Any]
+) -> None:
+    from gaib_core.engine.refs import Resolver
+    from gaib_core.engine.writes import channel_update, role_update
+
+    guild, state = factory.materialize(cfg(base))
+    base["roles"][0]["hoist"] = False
+    base["categories"][0]["channels"][0]["topic"] = None
+    moved = base["categories"][0]["channels"].pop(0)
+    base["channels"].append(moved)
+    plan = make_plan(cfg(base), guild, state)
+    changes = by_address(plan)
+    role_body = role_update(changes["role.naib"])
+    assert role_body is not None and role_body.to_json() == {"hoist": False}
+    resolver = Resolver(guild, {a: r.id for a, r in state.resources.items()})
+    body = channel_update(changes["channel.council_chamber"], resolver)
+    assert body is not None
+    sent = body.to_json()
+    assert sent["topic"] is None and sent["parent_id"] is None and "position" in sent
+    assert "name" not in sent and "permission_overwrites" in sent  # overwrites no longer inherited

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from gaib_core.engine import writes
 from gaib_core.engine.order import bulk_role_positions
 from gaib_core.engine.plan import Plan, ResourceChange
 from gaib_core.engine.refs import Resolver, raw_id
@@ -35,8 +36,6 @@ from gaib_core.errors import DiscordAPIError, GaibError, PlanError, UnknownObjec
 from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
 from gaib_core.provider.models import (
     ChannelPosition,
-    ChannelWrite,
-    PermissionOverwrite,
     RolePosition,
     RoleWrite,
 )
@@ -49,16 +48,6 @@ if TYPE_CHECKING:
     from gaib_core.state.manager import StateManager
 
 DEFAULT_PARALLELISM = 4
-_ROLE_FIELDS = {"name", "color", "hoist", "mentionable", "permissions"}
-_CHANNEL_FIELDS = {
-    "name": "name",
-    "type": "type",
-    "topic": "topic",
-    "nsfw": "nsfw",
-    "slowmode": "rate_limit_per_user",
-    "bitrate": "bitrate",
-    "user_limit": "user_limit",
-}
 
 
 @dataclass
@@ -288,25 +277,15 @@ class Applier:
         self.sent.add(change.address)
         try:
             if change.role is not None:
-                role = change.role
-                created_id = (
-                    await self.provider.create_role(
-                        self.plan.guild_id,
-                        RoleWrite(
-                            name=role.name,
-                            permissions=role.permissions,
-                            color=role.color,
-                            hoist=role.hoist,
-                            mentionable=role.mentionable,
-                        ),
-                        reason=self.reason,
-                    )
-                ).id
+                body = writes.role_create(change.role)
+                role = await self.provider.create_role(self.plan.guild_id, body, reason=self.reason)
+                created_id = role.id
             else:
-                body = self._channel_create_body(change)
-                created_id = (
-                    await self.provider.create_channel(self.plan.guild_id, body, reason=self.reason)
-                ).id
+                write = writes.channel_create(change, self.resolver)
+                channel = await self.provider.create_channel(
+                    self.plan.guild_id, write, reason=self.reason
+                )
+                created_id = channel.id
         except DiscordAPIError as exc:
             if 400 <= exc.status < 500:
                 # Discord refused it: nothing was created, so nothing to adopt later.
@@ -317,72 +296,24 @@ class Applier:
         self._record(change, created_id)
         return created_id
 
-    def _channel_create_body(self, change: ResourceChange) -> ChannelWrite:
-        ch = change.channel
-        assert ch is not None
-        body = ChannelWrite(name=ch.name, type=ch.type)
-        keys = ch.managed_keys()
-        if ch.parent is not None:
-            body.parent_id = self.resolver.id_of(ch.parent)
-        if change.position is not None:
-            body.position = change.position
-        if "topic" in keys and ch.topic:
-            body.topic = ch.topic
-        if ch.type != 4 and ch.nsfw:
-            body.nsfw = True
-        if "slowmode" in keys and ch.slowmode:
-            body.rate_limit_per_user = ch.slowmode
-        if ch.bitrate is not None:
-            body.bitrate = ch.bitrate
-        if ch.user_limit is not None:
-            body.user_limit = ch.user_limit
-        body.permission_overwrites = self._overwrites(change)
-        return body
-
-    def _overwrites(self, change: ResourceChange) -> list[PermissionOverwrite]:
-        assert change.channel is not None
-        out = []
-        for ref, spec in change.channel.overwrites.items():
-            target, kind = self.resolver.overwrite_target(ref)
-            out.append(PermissionOverwrite(id=target, type=kind, allow=spec.allow, deny=spec.deny))
-        return out
-
     async def _update(self, change: ResourceChange) -> str | None:
         assert change.id is not None
-        attrs = {c.attribute.split("[", 1)[0]: c.after for c in change.changes}
         if change.kind == "everyone":
-            body = RoleWrite(permissions=int(attrs["permissions"]))
+            body = RoleWrite(permissions=int(str(writes.changed(change)["permissions"])))
             await self.provider.modify_role(self.plan.guild_id, change.id, body, reason=self.reason)
             return change.id
         if change.role is not None:
-            fields = {k: v for k, v in attrs.items() if k in _ROLE_FIELDS}
-            if fields:
+            role_body = writes.role_update(change)
+            if role_body is not None:
                 await self.provider.modify_role(
-                    self.plan.guild_id, change.id, RoleWrite(**fields), reason=self.reason
+                    self.plan.guild_id, change.id, role_body, reason=self.reason
                 )
         else:
-            write = self._channel_update_body(change, attrs)
-            if write.model_fields_set:
-                await self.provider.modify_channel(change.id, write, reason=self.reason)
+            channel_body = writes.channel_update(change, self.resolver)
+            if channel_body is not None:
+                await self.provider.modify_channel(change.id, channel_body, reason=self.reason)
         self._record(change, change.id)
         return change.id
-
-    def _channel_update_body(
-        self, change: ResourceChange, attrs: dict[str, object]
-    ) -> ChannelWrite:
-        body = ChannelWrite()
-        for attr, field_name in _CHANNEL_FIELDS.items():
-            if attr in attrs:
-                value = attrs[attr]
-                setattr(body, field_name, None if attr == "topic" and not value else value)
-        if "parent" in attrs:
-            parent = attrs["parent"]
-            body.parent_id = self.resolver.id_of(str(parent)) if parent else None
-            if change.position is not None:
-                body.position = change.position
-        if "overwrites" in attrs:
-            body.permission_overwrites = self._overwrites(change)
-        return body
 
     async def _replace_delete(self, change: ResourceChange) -> str | None:
         assert change.id is not None
