@@ -130,3 +130,29 @@ def test_apply_fires_lifecycle_hooks(env: Any, base: dict[str, Any]) -> None:
     assert event.serial_before == 0 and not event.destroy and event.plan.counts() == (8, 0, 0)
     assert outcome.succeeded and outcome.serial_after == env.manager.read().serial
     assert len(outcome.changed) == 8
+
+
+def test_unmanaged_remove_policy_and_everyone_permissions(env: Any, base: dict[str, Any]) -> None:
+    import httpx
+
+    api = f"{env.sandbox.base_url}/guilds/{env.sandbox.guild_id}"
+    httpx.post(
+        f"{api}/roles", json={"name": "Stray"}, headers=env.sandbox.headers
+    ).raise_for_status()
+    httpx.post(
+        f"{api}/channels", json={"name": "stray"}, headers=env.sandbox.headers
+    ).raise_for_status()
+    base["server"] = {"unmanaged": "remove", "everyone_permissions": ["VIEW_CHANNEL", "CONNECT"]}
+    config = ServerConfig.model_validate(base)
+    plan, _ = env.apply(config)
+    assert {c.name for c in plan.changes if c.unmanaged} == {"Stray", "stray"}
+    after = env.plan(config)
+    assert not after.has_changes
+    assert {r.name for r in after.guild.roles} == {
+        "@everyone",
+        "gaib",
+        "Naib",
+        "Fedaykin",
+        "Member",
+    }
+    assert after.guild.everyone.permissions == (1 << 10) | (1 << 20)
