@@ -4,7 +4,10 @@ A lock is a small JSON document (the holder's ``LockInfo``) created *exclusively
 ``O_CREAT | O_EXCL``, on object stores with a conditional put (S3 ``If-None-Match: *`` through
 ``fs.pipe_file(..., mode="create")``), so of two writers racing exactly one creates it. Whoever
 fails reads the document and raises ``LockError`` naming the holder. Locks never expire on their
-own: a crashed holder's lock stays until ``gaib server force-unlock LOCK_ID``.
+own, with one exception: a lock whose holder is a process *on this host* that no longer runs
+(killed, crashed) is stale for certain, so the next writer on this host takes it over (logged as
+a warning) -- a crash never leaves a workspace that only a person can unlock. A holder on another
+host is never second-guessed: its lock stays until ``gaib server force-unlock LOCK_ID``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import dataclasses
 import datetime as dt
 import getpass
 import json
+import logging
 import os
+import re
 import socket
 import time
 import uuid
@@ -72,21 +77,57 @@ def decode_lock_info(data: bytes, *, source: str) -> LockInfo:
 
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+_PID = re.compile(r"pid (\d+)")
 
 
-def _retry_if_released(create: Callable[[], T], holder: Callable[[], LockInfo | None]) -> T:
+def is_stale(holder: LockInfo) -> bool:
+    """True when ``holder`` is a process on this host that no longer exists.
+
+    Only provable staleness counts: another host, an unparseable ``info`` or a pid we may not
+    signal all mean "maybe alive".
+    """
+    if holder.who.rpartition("@")[2] != socket.gethostname():
+        return False
+    match = _PID.fullmatch(holder.info.strip())
+    if match is None:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
+def _retry_if_released(
+    create: Callable[[], T],
+    holder: Callable[[], LockInfo | None],
+    break_stale: Callable[[LockInfo], None],
+) -> T:
     """Run an exclusive ``create``; on a clash raise ``LockError`` naming the holder.
 
     A holder that released between our failed create and our read is retried (a few times), so
-    the error never says "locked" without saying by whom.
+    the error never says "locked" without saying by whom; a provably dead holder's lock is
+    broken (``break_stale``) and the create retried.
     """
     for _ in range(3):
         try:
             return create()
         except FileExistsError:
             current = holder()
-            if current is not None:
+            if current is None:
+                continue
+            if not is_stale(current):
                 raise LockError(current) from None
+            log.warning(
+                "taking over stale lock %s: its holder (%s, %s) no longer runs",
+                current.id,
+                current.who,
+                current.info,
+            )
+            break_stale(current)
     raise LockError(holder())
 
 
@@ -109,15 +150,34 @@ class LocalLocker:
     def lock(self, info: LockInfo) -> str:
         """Create the lock file exclusively with ``info``; ``LockError`` naming the holder."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = _retry_if_released(
-            lambda: os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), self.holder
-        )
+        # Written in full to a private file, then hard-linked into place: the link is the
+        # exclusive create (EEXIST if held), and a lock file is never seen half-written.
+        tmp = self.path.with_name(f".{self.path.name}.{info.id}.tmp")
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         try:
             os.write(fd, encode_lock_info(info))
             os.fsync(fd)
         finally:
             os.close(fd)
+        try:
+            _retry_if_released(lambda: os.link(tmp, self.path), self.holder, self._break_stale)
+        finally:
+            os.unlink(tmp)
         return info.id
+
+    def _break_stale(self, stale: LockInfo) -> None:
+        # Move it aside under a unique name first: of two processes breaking the same stale
+        # lock only one rename succeeds, and we can check we moved the lock we judged.
+        aside = self.path.with_name(f".{self.path.name}.stale-{stale.id}")
+        try:
+            os.rename(self.path, aside)
+        except FileNotFoundError:
+            return
+        moved = decode_lock_info(aside.read_bytes(), source=str(aside))
+        if moved.id != stale.id:  # a live holder slipped in between: put its lock back
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, self.path)
+        aside.unlink()
 
     def holder(self) -> LockInfo | None:
         """The lock file's ``LockInfo``, or None when unlocked."""
@@ -168,8 +228,12 @@ class FsspecLocker:
     def lock(self, info: LockInfo) -> str:
         """Put the lock object conditionally; ``LockError`` naming the holder if it exists."""
         data = encode_lock_info(info)
-        _retry_if_released(lambda: self._create_exclusive(data), self.holder)
+        _retry_if_released(lambda: self._create_exclusive(data), self.holder, self._break_stale)
         return info.id
+
+    def _break_stale(self, stale: LockInfo) -> None:
+        if (current := self.holder()) is not None and current.id == stale.id:
+            self._remove()
 
     def holder(self) -> LockInfo | None:
         """The lock object's ``LockInfo``, or None when unlocked."""
