@@ -216,7 +216,18 @@ def make_plan(
         return plan
     Planner(config, desired, guild, state, plan).run()
     _check_ignore_names(config, plan)
+    _check_bot_role(config, guild, plan)
     return plan
+
+
+def _check_bot_role(config: ServerConfig, guild: Guild, plan: Plan) -> None:
+    expected = config.server.bot_role
+    actual = guild.bot_managed_role
+    if expected and actual is not None and actual.name != expected:
+        plan.warnings.append(
+            f"server.bot_role is '{expected}' but the bot's role in guild {guild.id} is called "
+            f"'{actual.name}'; '@bot' overwrites go to '{actual.name}' (rename one to match)"
+        )
 
 
 def _check_ignore_names(config: ServerConfig, plan: Plan) -> None:
