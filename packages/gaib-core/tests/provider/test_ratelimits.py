@@ -42,6 +42,9 @@ class Wire:
         self.sent.append((time.monotonic(), reason, request.url.path))
 
     async def on_response(self, response: httpx.Response) -> None:
+        # The provider acts on an answer once its body is in; reading it here first makes the
+        # recorded time the moment the provider could know (other tasks run while it arrives).
+        await response.aread()
         reason = response.request.headers.get("X-Audit-Log-Reason", response.request.url.path)
         self.answers.append((time.monotonic(), reason, response.status_code))
         if response.status_code == 429:
