@@ -202,3 +202,50 @@ def test_apply_a_then_b_then_export_then_destroy(
     rig.apply(b, destroy=True)
     assert shape(rig.guild()) == before
     assert rig.manager.read().resources == {}
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    a=configs(),
+    b=configs(),
+    stray_roles=st.lists(st.integers(1, 6), max_size=3),
+    stray_channels=st.lists(st.tuples(st.sampled_from([0, 2]), st.integers(0, 6)), max_size=3),
+)
+def test_unmanaged_objects_keep_their_place(
+    sandbox_server: SandboxServer,
+    a: ServerConfig,
+    b: ServerConfig,
+    stray_roles: list[int],
+    stray_channels: list[tuple[int, int]],
+) -> None:
+    import httpx
+
+    rig = Rig(sandbox_server)
+    api = f"{sandbox_server.base_url}/guilds/{rig.info.guild_id}"
+    headers = {"Authorization": f"Bot {rig.info.token}"}
+    rig.apply(a)
+    for i, position in enumerate(stray_roles):
+        role = httpx.post(f"{api}/roles", json={"name": f"Stray {i}"}, headers=headers).json()
+        httpx.patch(
+            f"{api}/roles", json=[{"id": role["id"], "position": position}], headers=headers
+        ).raise_for_status()
+    for i, (kind, position) in enumerate(stray_channels):
+        httpx.post(
+            f"{api}/channels",
+            json={"name": f"stray-{i}", "type": kind, "position": position},
+            headers=headers,
+        ).raise_for_status()
+    assert_empty(rig.plan(a))  # strays in between: no diff
+    strays_before = [r for r in shape(rig.guild())[0] if r.startswith("Stray")]
+    rig.apply(b)
+    assert_empty(rig.plan(b))
+    roles_after = shape(rig.guild())[0]
+    assert [r for r in roles_after if r.startswith("Stray")] == strays_before
+    rig.apply(b, destroy=True)
+    roles, channels = shape(rig.guild())
+    assert [r for r in roles if r != "gaib"] == strays_before
+    assert {c[0] for c in channels} == {f"stray-{i}" for i in range(len(stray_channels))}
