@@ -171,7 +171,9 @@ def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
         count = len(plan.errors)
         lines.append(
             Line(
-                f"The plan has {count} problem{'s' if count > 1 else ''}; fix them first.", "error"
+                f"The plan has {count} problem{'s' if count > 1 else ''}; "
+                f"fix {'them' if count > 1 else 'it'} first.",
+                "error",
             )
         )
     else:
