@@ -21,7 +21,6 @@ import httpx
 import pytest
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.models import CATEGORY
-from gaib_core.sandbox.store import StoredChannel, StoredRole
 from gaib_core.testing.fixtures import SandboxGuild
 
 T = TypeVar("T")
@@ -102,43 +101,40 @@ def admin(sandbox: SandboxGuild) -> Iterator[Admin]:
 def owner_places_role_above_bot(sandbox: SandboxGuild, name: str) -> str:
     """What a guild owner does in the client: a role placed above the bot's. Returns its id.
 
-    The owner acts outside the bot's API, so this goes through the sandbox's own data.
+    Through the sandbox's admin route for owner-made roles (the owner is bound by no hierarchy).
     """
-    core = sandbox.server.sandbox
-    guild = core.store.guild(sandbox.guild_id)
-    assert guild is not None
-    bot_role = guild.roles[sandbox.info.bot_role_id]
-    role = StoredRole(id=core.store.snowflake(), name=name, position=bot_role.position + 1)
-    guild.roles[role.id] = role
-    core.store.save()
-    return role.id
+    roles = httpx.get(
+        f"{sandbox.base_url}/guilds/{sandbox.guild_id}/roles", headers=sandbox.headers
+    )
+    bot = next(r for r in roles.json() if r["id"] == sandbox.info.bot_role_id)
+    with httpx.Client(base_url=sandbox.admin_url + "/", timeout=10) as admin:
+        body = {"name": name, "position": bot["position"] + 1}
+        resp = admin.post(f"guilds/{sandbox.guild_id}/roles", json=body)
+        assert resp.status_code == 200, resp.text
+        return str(resp.json()["role_id"])
 
 
 def fill_guild(sandbox: SandboxGuild, roles: int = 250, channels: int = 500) -> None:
-    """Grow the guild to ``roles`` roles and ``channels`` channels (categories of <= 50), fast.
+    """Grow the guild to ``roles`` roles and ``channels`` channels (categories of <= 50).
 
-    Goes through the sandbox's own data: building 750 objects over the API would only measure
-    the rate limits.
+    Over the API as the bot (relaxed limits), with a plain httpx client: this is setup, not the
+    code under test.
     """
-    core = sandbox.server.sandbox
-    guild = core.store.guild(sandbox.guild_id)
-    assert guild is not None
-    while len(guild.roles) < roles:
-        rid = core.store.snowflake()
-        guild.roles[rid] = StoredRole(id=rid, name=f"role-{len(guild.roles)}", position=1)
-    n_categories = max(1, -(-channels // 50))
-    categories = []
-    for i in range(n_categories):
-        cid = core.store.snowflake()
-        guild.channels[cid] = StoredChannel(id=cid, type=CATEGORY, name=f"cat-{i}", position=i)
-        categories.append(cid)
-    while len(guild.channels) < channels:
-        cid = core.store.snowflake()
-        n = len(guild.channels)
-        guild.channels[cid] = StoredChannel(
-            id=cid, name=f"ch-{n}", position=n, parent_id=categories[n % n_categories]
-        )
-    core.store.save()
+    headers = {**sandbox.headers, "User-Agent": "DiscordBot (https://gaib.test, 0) setup"}
+    with httpx.Client(base_url=sandbox.base_url + "/", headers=headers, timeout=30) as api:
+        gid = sandbox.guild_id
+        have = len(api.get(f"guilds/{gid}/roles").json())
+        for i in range(roles - have):
+            assert api.post(f"guilds/{gid}/roles", json={"name": f"role-{i}"}).status_code == 200
+        n_categories = max(1, -(-channels // 50))
+        parents = []
+        for i in range(min(n_categories, channels)):
+            made = api.post(f"guilds/{gid}/channels", json={"name": f"cat-{i}", "type": CATEGORY})
+            assert made.status_code == 201, made.text
+            parents.append(made.json()["id"])
+        for i in range(channels - len(parents)):
+            body = {"name": f"ch-{i}", "parent_id": parents[i % len(parents)]}
+            assert api.post(f"guilds/{gid}/channels", json=body).status_code == 201
 
 
 @dataclass
