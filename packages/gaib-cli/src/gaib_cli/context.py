@@ -11,8 +11,8 @@ import typer
 from gaib_core.plugins import Hooks
 from rich.console import Console
 
-out = Console(highlight=False, soft_wrap=True)
-_err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+_err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 _state: dict[str, Any] = {"debug": False, "no_color": False}
 
