@@ -25,26 +25,7 @@ SPECIAL = ["Former Naib", "Taqwa", "Water Sharer", "Engaged", "Veteran"]
 EVERYBODY = [*TIERS, *SPECIAL, EVERYONE]
 
 # The sandbox's (and gaib's documented) default permissions of the bot's role.
-DEFAULT_BOT_PERMISSIONS = {
-    "MANAGE_ROLES",
-    "MANAGE_CHANNELS",
-    "VIEW_CHANNEL",
-    "SEND_MESSAGES",
-    "SEND_MESSAGES_IN_THREADS",
-    "CREATE_PUBLIC_THREADS",
-    "READ_MESSAGE_HISTORY",
-    "EMBED_LINKS",
-    "ATTACH_FILES",
-    "ADD_REACTIONS",
-    "USE_EXTERNAL_EMOJIS",
-    "MENTION_EVERYONE",
-    "MANAGE_MESSAGES",
-    "PIN_MESSAGES",
-    "CONNECT",
-    "SPEAK",
-    "STREAM",
-    "USE_VAD",
-}
+DEFAULT_BOT_PERMISSIONS = set(perms.default_bot())
 
 
 def plus(tier: str) -> list[str]:

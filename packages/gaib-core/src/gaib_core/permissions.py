@@ -47,6 +47,22 @@ def _table() -> tuple[dict[str, PermissionInfo], dict[str, str]]:
     return by_name, dict(raw["aliases"])
 
 
+@cache
+def _defaults() -> dict[str, tuple[str, ...]]:
+    raw = json.loads(resources.files("gaib_core").joinpath("data/permissions.json").read_text())
+    return {key: tuple(names) for key, names in raw["defaults"].items() if key != "_doc"}
+
+
+def default_everyone() -> tuple[str, ...]:
+    """Discord's permissions of @everyone in a newly created guild."""
+    return _defaults()["everyone"]
+
+
+def default_bot() -> tuple[str, ...]:
+    """The permissions gaib documents for the bot's role (what the sandbox gives it)."""
+    return _defaults()["bot"]
+
+
 def all_permissions() -> list[PermissionInfo]:
     """Every documented permission, in bit order."""
     return sorted(_table()[0].values(), key=lambda p: p.bit)

@@ -10,7 +10,7 @@ import re
 import string
 from collections.abc import Iterable
 
-from gaib_core.permissions import all_bits, to_bits
+from gaib_core.permissions import all_bits, default_bot, default_everyone, to_bits
 from gaib_core.sandbox.responses import missing_access, missing_permissions
 from gaib_core.sandbox.store import StoredChannel, StoredGuild, StoredOverwrite, StoredRole
 
@@ -32,46 +32,8 @@ MAX_PER_CATEGORY = 50
 # top after inviting it.
 BOT_ROLE_POSITION = 250
 
-EVERYONE_DEFAULT = to_bits(
-    [
-        "VIEW_CHANNEL",
-        "SEND_MESSAGES",
-        "READ_MESSAGE_HISTORY",
-        "ADD_REACTIONS",
-        "EMBED_LINKS",
-        "ATTACH_FILES",
-        "USE_EXTERNAL_EMOJIS",
-        "CONNECT",
-        "SPEAK",
-        "USE_VAD",
-        "CREATE_INSTANT_INVITE",
-        "CHANGE_NICKNAME",
-        "SEND_MESSAGES_IN_THREADS",
-        "CREATE_PUBLIC_THREADS",
-    ]
-)
-BOT_DEFAULT = to_bits(
-    [
-        "MANAGE_ROLES",
-        "MANAGE_CHANNELS",
-        "VIEW_CHANNEL",
-        "SEND_MESSAGES",
-        "SEND_MESSAGES_IN_THREADS",
-        "CREATE_PUBLIC_THREADS",
-        "READ_MESSAGE_HISTORY",
-        "EMBED_LINKS",
-        "ATTACH_FILES",
-        "ADD_REACTIONS",
-        "USE_EXTERNAL_EMOJIS",
-        "MENTION_EVERYONE",
-        "MANAGE_MESSAGES",
-        "PIN_MESSAGES",
-        "CONNECT",
-        "SPEAK",
-        "STREAM",
-        "USE_VAD",
-    ]
-)
+EVERYONE_DEFAULT = to_bits(default_everyone())
+BOT_DEFAULT = to_bits(default_bot())
 
 
 def sorting_bucket(channel_type: int) -> int:

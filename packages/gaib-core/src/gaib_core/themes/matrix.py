@@ -37,22 +37,7 @@ from gaib_core.config.models import (
 
 #: Discord's default permissions of @everyone in a new guild (used when the config does not set
 #: ``server.everyone_permissions``).
-DISCORD_DEFAULT_EVERYONE: tuple[str, ...] = (
-    "VIEW_CHANNEL",
-    "SEND_MESSAGES",
-    "READ_MESSAGE_HISTORY",
-    "ADD_REACTIONS",
-    "EMBED_LINKS",
-    "ATTACH_FILES",
-    "USE_EXTERNAL_EMOJIS",
-    "CONNECT",
-    "SPEAK",
-    "USE_VAD",
-    "CREATE_INSTANT_INVITE",
-    "CHANGE_NICKNAME",
-    "SEND_MESSAGES_IN_THREADS",
-    "CREATE_PUBLIC_THREADS",
-)
+DISCORD_DEFAULT_EVERYONE: tuple[str, ...] = perms.default_everyone()
 
 READ_WRITE = "read/write"
 READ = "read"
