@@ -54,9 +54,16 @@ def demo(session: nox.Session) -> None:
 def isolated(session: nox.Session, package: str) -> None:
     """Install one package (and gaib-core from the tree) alone and import it."""
     venv = f".nox/isolated-{package}"
-    session.run("uv", "venv", "--quiet", venv)
+    session.run("uv", "venv", "--quiet", "--clear", venv)
     py = f"{venv}/bin/python"
     deps = ["packages/gaib-core"] if package != "gaib-core" else []
     session.run("uv", "pip", "install", "--quiet", "--python", py, *deps, f"packages/{package}")
     module = package.replace("-", "_")
-    session.run(py, "-c", f"import {module}; print({module}.__name__, 'imports alone')")
+    # Import every module (the pytest kits under .testing need the dev tools, so not those).
+    check = (
+        "import importlib, pkgutil, sys; m = importlib.import_module(sys.argv[1]); "
+        "names = [i.name for i in pkgutil.walk_packages(m.__path__, m.__name__ + '.') "
+        "if '.testing' not in i.name and not i.name.endswith('__main__')]; "
+        "[importlib.import_module(n) for n in names]; print(sys.argv[1], len(names), 'modules import alone')"
+    )
+    session.run(py, "-c", check, module)
