@@ -91,8 +91,17 @@ def test_validate_prints_every_problem_on_its_own_line(tmp_path: Path) -> None:
         lines[0]
         == f"Error: {path}:3:12: roles[0].color: 'gold' is not a color; write it as '#RRGGBB', e.g. '#FFD700'"
     )
+    assert len(lines) == 1  # one problem: one line, no summary
+
+
+def test_validate_sums_up_several_problems(tmp_path: Path) -> None:
+    path = tmp_path / "discord-server.yaml"
+    path.write_text(BAD.replace("color: gold", "color: gold\n    permissions: [VIEW_CHANEL]"))
+    result = run("server", "validate", "-c", str(path))
+    assert result.exit_code == 1
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["Error"] * 2
     assert isinstance(result.exception, GaibError)
-    assert "is not valid (1 problem)" in str(result.exception)
+    assert "is not valid (2 problems)" in str(result.exception)
 
 
 def test_validate_reports_cross_file_rules_as_json(tmp_path: Path) -> None:

@@ -94,10 +94,11 @@ def validate(
                 f"categories, {summary['channels']} channels.",
                 markup=False,
             )
+    if len(errors) == 1 and not as_json:
+        raise typer.Exit(1)  # the one problem above is the whole message
     if errors:
-        # Each problem is printed above; this one line sets the exit code (1).
-        count = f"{len(errors)} problem{'s' if len(errors) > 1 else ''}"
-        raise GaibError(f"{config} is not valid ({count})")
+        # Each problem is printed above; this one line sums them up and sets the exit code (1).
+        raise GaibError(f"{config} is not valid ({len(errors)} problems)")
 
 
 def schema(
