@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 import httpx
 
+from gaib_core.config.validate import normalize_channel_name
 from gaib_core.errors import AmbiguousWrite, DiscordAPIError, MissingPermissions
 from gaib_core.permissions import all_permissions
 from gaib_core.provider.errors import error_from_response, hierarchy_hint, server_error
 from gaib_core.provider.http import DEFAULT_API_BASE, build_client
 from gaib_core.provider.models import (
     ADMINISTRATOR,
-    TEXT_LIKE,
     Channel,
     ChannelPosition,
     ChannelWrite,
@@ -389,13 +388,12 @@ class DiscordProvider:
         channels = [Channel.from_api(c) for c in data or []]
         kind = int(body.get("type") or 0)
         name = str(body.get("name", ""))
-        if kind in TEXT_LIKE:
-            name = normalize_text_channel_name(name)
+        name = normalize_channel_name(name, kind)
         parent = body.get("parent_id")
         seen = self._seen.get(guild_id, set())
 
         def matches(ch: Channel) -> bool:
-            got = normalize_text_channel_name(ch.name) if ch.type in TEXT_LIKE else ch.name
+            got = normalize_channel_name(ch.name, ch.type)
             return (
                 ch.id not in seen
                 and _created_since(ch.id, since)
@@ -477,12 +475,6 @@ class DiscordProvider:
             rebuilt.hint = hint
             rebuilt.args = (str(rebuilt),)
         return rebuilt
-
-
-def normalize_text_channel_name(name: str) -> str:
-    """How Discord stores a text-like channel's name: lowercase, spaces to ``-``, no ``--``."""
-    name = re.sub(r"\s+", "-", name.strip().lower())
-    return re.sub(r"-{2,}", "-", name)
 
 
 def _created_since(snowflake: str, since: float) -> bool:

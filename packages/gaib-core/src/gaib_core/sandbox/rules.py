@@ -6,8 +6,6 @@ in one place. Sources: FACTS.md sections 4, 5 and 6.
 
 from __future__ import annotations
 
-import re
-import string
 from collections.abc import Iterable
 
 from gaib_core.permissions import all_bits, default_bot, default_everyone, to_bits
@@ -43,24 +41,6 @@ def sorting_bucket(channel_type: int) -> int:
     if channel_type in VOICE_LIKE:
         return 2
     return 0
-
-
-# ASCII punctuation Discord drops from text-like channel names ("-" and "_" are kept).
-_DROPPED = re.compile(
-    "[" + re.escape("".join(c for c in string.punctuation if c not in "-_")) + "]"
-)
-
-
-def normalise_channel_name(name: str, channel_type: int) -> str:
-    """The name Discord stores for a text-like channel: lowercased, ASCII punctuation other than
-    ``-``/``_`` dropped, whitespace to ``-``, runs of dashes collapsed, no leading or trailing
-    dash. Voice, stage and category names are kept as given. (The same rules as CONFIG's
-    ``normalize_channel_name``, so configs, engine and sandbox agree.)"""
-    if channel_type not in TEXT_LIKE:
-        return name
-    out = _DROPPED.sub("", name.lower())
-    out = re.sub(r"\s+", "-", out.strip())
-    return re.sub(r"-{2,}", "-", out).strip("-")
 
 
 def role_key(role: StoredRole) -> tuple[int, int]:

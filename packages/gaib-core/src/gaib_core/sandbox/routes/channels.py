@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gaib_core.config.validate import normalize_channel_name
 from gaib_core.sandbox import rules
 from gaib_core.sandbox.bodies import (
     GUILD_CHANNEL_TYPES,
@@ -79,7 +80,8 @@ def _overwrites(
 
 def _stored_name(name: str, ctype: int) -> str:
     """The normalised name; 400 / 50035 if nothing of it is left (e.g. "!!!")."""
-    stored = rules.normalise_channel_name(name, ctype)
+    # The one definition configs and the engine use too, so plans never see a rename.
+    stored = normalize_channel_name(name, ctype)
     if not stored:
         raise invalid_field(["name"], "BASE_TYPE_MIN_LENGTH", "Must be 1 or more in length.")
     return stored
