@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from gaib_core.errors import ConfigError
 
@@ -33,8 +34,16 @@ class PermissionInfo:
 
 
 @cache
+def _raw() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("gaib_core").joinpath("data/permissions.json").read_text()
+    )
+    return data
+
+
+@cache
 def _table() -> tuple[dict[str, PermissionInfo], dict[str, str]]:
-    raw = json.loads(resources.files("gaib_core").joinpath("data/permissions.json").read_text())
+    raw = _raw()
     by_name = {
         row["name"]: PermissionInfo(
             name=row["name"],
@@ -49,8 +58,7 @@ def _table() -> tuple[dict[str, PermissionInfo], dict[str, str]]:
 
 @cache
 def _defaults() -> dict[str, tuple[str, ...]]:
-    raw = json.loads(resources.files("gaib_core").joinpath("data/permissions.json").read_text())
-    return {key: tuple(names) for key, names in raw["defaults"].items() if key != "_doc"}
+    return {key: tuple(names) for key, names in _raw()["defaults"].items() if key != "_doc"}
 
 
 def default_everyone() -> tuple[str, ...]:
