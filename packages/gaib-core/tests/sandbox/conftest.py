@@ -1,5 +1,5 @@
 """Helpers for the sandbox tests: a plain httpx client whose every exchange is checked against
-Discord's OpenAPI description (``/work/shared/discord/openapi.json``, loaded once per session).
+Discord's OpenAPI description (vendored in ``tests/discord_openapi/``, loaded once per session).
 
 Every response is validated against the spec. A request the sandbox ACCEPTED (status < 400) is
 validated too: a body the sandbox takes must be one Discord's spec takes.
@@ -19,7 +19,6 @@ replaced by 0; the sandbox's real body keeps Discord's strings (and tests assert
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_PATH = Path(os.environ.get("GAIB_DISCORD_OPENAPI", "/work/shared/discord/openapi.json"))
+SPEC_PATH = Path(__file__).parents[1] / "discord_openapi" / "openapi.json"  # vendored, MIT
 SPEC_HOST = "https://discord.com"  # the spec's server is https://discord.com/api/v10
 _BITFIELDS = ("permissions", "allow", "deny")
 
