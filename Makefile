@@ -1,6 +1,6 @@
 # Two entry points (see README): `make demo` and `make test`. Both install what they need first.
 # Needs only Python 3.11+, git and make: uv is bootstrapped into .tools/ and manages .venv/.
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean system-packages
 
 PYTHON ?= python3
 UV := .tools/bin/uv
@@ -20,7 +20,11 @@ lint: install
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync mypy packages/gaib-core/src packages/gaib-cli/src packages/gaib-backup/src packages/gaib-theme-sietch/src
 
-test: lint
+# Debian packages the tests need (PostgreSQL, Chromium); quick when already installed.
+system-packages:
+	bash scripts/install-system-packages.sh
+
+test: lint system-packages
 	$(UV) run --no-sync pytest -q -p no:cacheprovider
 
 bench: install

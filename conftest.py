@@ -3,4 +3,5 @@
 pytest_plugins = [
     "gaib_core.testing.fixtures",
     "gaib_core.testing.moto",
+    "gaib_core.testing.postgres",
 ]

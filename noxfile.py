@@ -6,6 +6,8 @@ Sessions reuse the uv workspace environment (``.venv``) unless they need isolati
 
 from __future__ import annotations
 
+import tomllib
+
 import nox
 
 nox.options.default_venv_backend = "uv"
@@ -49,6 +51,13 @@ def demo(session: nox.Session) -> None:
     session.run("uv", "run", "--no-sync", "bash", "scripts/demo.sh")
 
 
+def _extras(package: str) -> list[str]:
+    """The optional-dependency groups a package declares."""
+    with open(f"packages/{package}/pyproject.toml", "rb") as fh:
+        project = tomllib.load(fh)["project"]
+    return sorted(project.get("optional-dependencies", {}))
+
+
 @nox.session(python=False)
 @nox.parametrize("package", PACKAGES)
 def isolated(session: nox.Session, package: str) -> None:
@@ -57,7 +66,10 @@ def isolated(session: nox.Session, package: str) -> None:
     session.run("uv", "venv", "--quiet", "--clear", venv)
     py = f"{venv}/bin/python"
     deps = ["packages/gaib-core"] if package != "gaib-core" else []
-    session.run("uv", "pip", "install", "--quiet", "--python", py, *deps, f"packages/{package}")
+    # With its optional extras (e.g. gaib-theme-sietch[verify]); not the dev tools of "testing".
+    extras = [e for e in _extras(package) if e != "testing"]
+    target = f"packages/{package}" + (f"[{','.join(extras)}]" if extras else "")
+    session.run("uv", "pip", "install", "--quiet", "--python", py, *deps, target)
     module = package.replace("-", "_")
     # Import every module (the pytest kits under .testing need the dev tools, so not those).
     check = (

@@ -1,0 +1,100 @@
+"""The PostgreSQL store (``DATABASE_URL=postgresql://...``): a connection pool, row locks.
+
+``consume`` locks the session row (``SELECT ... FOR UPDATE``), so concurrent verifications of
+one session queue up and the second sees it used. The schema is created under an advisory lock,
+so several service processes starting together do not race on ``CREATE TABLE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from gaib_theme_sietch.verify.errors import StoreError
+from gaib_theme_sietch.verify.store import SCHEMA, Cursor, SqlStore, iter_statements
+
+# Any fixed number: the advisory lock that serialises schema creation.
+_SCHEMA_LOCK = 0x6A1B_5E7C
+CONNECT_TIMEOUT = 10.0
+
+
+class _QmarkCursor:
+    """A psycopg cursor that takes the ``?`` placeholders the shared SQL uses."""
+
+    def __init__(self, cur: psycopg.Cursor[Any]) -> None:
+        self._cur = cur
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self._cur.execute(sql.replace("?", "%s"), params)
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cur.fetchall()
+
+
+class PostgresStore(SqlStore):
+    """Sessions and links in PostgreSQL."""
+
+    kind = "postgresql"
+    for_update = " FOR UPDATE"
+
+    def __init__(self, url: str, *, max_connections: int = 10) -> None:
+        parts = urlsplit(url)
+        self._label = (
+            f"postgresql://{parts.hostname or 'localhost'}"
+            + (f":{parts.port}" if parts.port else "")
+            + parts.path
+        )
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_connections,
+            open=False,
+            timeout=CONNECT_TIMEOUT,
+            kwargs={"connect_timeout": int(CONNECT_TIMEOUT)},
+            name="gaib-verify",
+        )
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+            with self.transaction() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+                for statement in iter_statements(SCHEMA):
+                    cur.execute(statement)
+        except (PoolTimeout, psycopg.Error) as exc:
+            self._pool.close()
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(
+                f"cannot use the PostgreSQL database {self._label}: {first}",
+                hint="check DATABASE_URL (user, password, host, port, database) and that the "
+                "server is running",
+            ) from None
+
+    @property
+    def label(self) -> str:
+        """``postgresql://host:port/db`` (never the password)."""
+        return self._label
+
+    @contextmanager
+    def transaction(self, *, lock_sessions: bool = False) -> Iterator[Cursor]:
+        """A pooled connection in one transaction."""
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield _QmarkCursor(cur)
+
+    def is_unique_violation(self, exc: BaseException) -> bool:
+        """psycopg's ``UniqueViolation``."""
+        return isinstance(exc, psycopg.errors.UniqueViolation)
+
+    def close(self) -> None:
+        """Close the pool."""
+        self._pool.close()
