@@ -1,0 +1,242 @@
+"""State backups (PRD 14.1): create, list, find, verify, restore, delete, prune.
+
+A backup is the workspace's state document, gzip-compressed, stored at
+``state/{server_id}/{workspace}/backup.{timestamp}.json.gz``, with a ``BackupMetadata`` record
+(SHA-256 of the compressed bytes, size, serial, lineage, service tier) in the metadata store.
+
+Typical use from a program::
+
+    from gaib_backup.backups import create_backup, list_backups
+    from gaib_backup.context import BackupContext
+
+    ctx = BackupContext.from_url("file:///var/backups/gaib")
+    created = create_backup(ctx, state, server_id="123", workspace="default", message="nightly")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from gaib_core.errors import StateError
+from gaib_core.state.backend import decode_state, encode_state
+from gaib_core.state.manager import StateManager
+from gaib_core.state.models import State
+
+from gaib_backup.codec import checksum, pack, unpack, verify
+from gaib_backup.context import BackupContext, compact, parse_timestamp, timestamp
+from gaib_backup.errors import BackupError, LineageError, NotFound
+from gaib_backup.models import BackupKind, BackupMetadata
+from gaib_backup.names import STATE_PREFIX
+from gaib_backup.statediff import StateDiff, diff_states
+from gaib_backup.store import safe_part
+
+#: How many leading characters of an id identify a backup (like a short git hash).
+MIN_PREFIX = 6
+
+
+@dataclass
+class CreatedBackup:
+    """What ``create_backup`` did: the backup, and whether an identical one existed already."""
+
+    backup: BackupMetadata
+    reused: bool
+
+
+def backup_key(server_id: str, workspace: str, when: dt.datetime) -> str:
+    """``state/{server_id}/{workspace}/backup.{timestamp}.json.gz``."""
+    return (
+        f"{STATE_PREFIX}/{safe_part(server_id, what='server id')}/"
+        f"{safe_part(workspace, what='workspace')}/backup.{compact(when)}.json.gz"
+    )
+
+
+def create_backup(
+    ctx: BackupContext,
+    state: State,
+    *,
+    server_id: str,
+    workspace: str | None = None,
+    message: str | None = None,
+    kind: BackupKind = "on-demand",
+) -> CreatedBackup:
+    """Back ``state`` up.
+
+    An on-demand backup counts against the service tier's ``backup create`` limit
+    (``ServiceTierLimit`` when used up); ``safety``, ``scheduled`` and ``export`` backups do not.
+    A state identical to one already backed up in the workspace is not stored again: that
+    backup is returned with ``reused=True``.
+    """
+    workspace = workspace or state.workspace
+    document = encode_state(state)
+    packed = pack(document)
+    digest = checksum(packed)
+    for existing in ctx.metadata.backups(server_id, workspace):
+        if existing.checksum == digest:
+            return CreatedBackup(existing, reused=True)
+    with ctx.allowance(server_id, "backup create", enforce=kind == "on-demand"):
+        when = ctx.now()
+        meta = BackupMetadata(
+            id=str(uuid.uuid4()),
+            server_id=server_id,
+            workspace=workspace,
+            timestamp=timestamp(when),
+            serial=state.serial,
+            lineage=state.lineage,
+            message=message,
+            tier=ctx.service_tier(server_id),
+            size=len(packed),
+            checksum=digest,
+            key=backup_key(server_id, workspace, when),
+            kind=kind,
+            resource_count=len(state.resources),
+        )
+        ctx.store.write(meta.key, packed, service_tier=meta.tier, exclusive=True)
+        ctx.metadata.put_backup(meta, expires=ctx.expires(server_id, when))
+    return CreatedBackup(meta, reused=False)
+
+
+def list_backups(
+    ctx: BackupContext, server_id: str, *, workspace: str | None = None, limit: int | None = None
+) -> list[BackupMetadata]:
+    """The server's backups (of one workspace or all), newest first, at most ``limit``."""
+    found = ctx.metadata.backups(server_id, workspace)
+    return found[:limit] if limit is not None else found
+
+
+def find_backup(ctx: BackupContext, server_id: str, backup_id: str) -> BackupMetadata:
+    """The backup whose id is (or starts with, at least 6 characters) ``backup_id``."""
+    safe_part(backup_id, what="backup id")
+    found = ctx.metadata.backups(server_id)
+    exact = [m for m in found if m.id == backup_id]
+    if exact:
+        return exact[0]
+    matches = [m for m in found if len(backup_id) >= MIN_PREFIX and m.id.startswith(backup_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise NotFound(
+            f"backup id '{backup_id}' is ambiguous ({len(matches)} backups start with it)",
+            hint="give more characters of the id",
+        )
+    raise NotFound(
+        f"no backup '{backup_id}' for server {server_id} in {ctx.store.describe()}",
+        hint="`gaib server backup list` shows the backups and their ids",
+    )
+
+
+def load_backup(ctx: BackupContext, meta: BackupMetadata) -> State:
+    """The backed-up state, after checking size, checksum, gzip and the state schema."""
+    where = ctx.store.describe(meta.key)
+    data = ctx.store.read(meta.key)
+    if data is None:
+        raise NotFound(
+            f"backup {meta.id}: its object {where} is missing",
+            hint="it expired or was deleted; `gaib server backup delete "
+            f"{meta.id}` removes the record",
+        )
+    verify(data, expected=meta.checksum, size=meta.size, where=where)
+    document = unpack(data, where=where)
+    try:
+        state = decode_state(document, source=where)
+    except StateError as exc:
+        raise BackupError(exc.message, hint="use another backup") from None
+    if state.lineage != meta.lineage or state.serial != meta.serial:
+        raise BackupError(
+            f"{where}: holds serial {state.serial} of lineage {state.lineage}, the record says "
+            f"serial {meta.serial} of {meta.lineage}",
+            hint="the record and the object do not belong together; use another backup",
+        )
+    return state
+
+
+def verify_backup(ctx: BackupContext, meta: BackupMetadata) -> State:
+    """Check one backup completely (see :func:`load_backup`); returns its state."""
+    return load_backup(ctx, meta)
+
+
+@dataclass
+class RestorePreview:
+    """What restoring a backup would do, computed before anything is written."""
+
+    backup: BackupMetadata
+    current: State
+    target: State
+    diff: StateDiff
+    lineage_changes: bool
+
+
+def preview_restore(
+    ctx: BackupContext, manager: StateManager, meta: BackupMetadata, *, force: bool = False
+) -> RestorePreview:
+    """Load and verify the backup and compute the state a restore writes.
+
+    The target has exactly the backup's resources, lineage and theme, and a serial one above
+    the current one (state only moves forward). Another lineage is refused (``LineageError``)
+    unless ``force``.
+    """
+    backed_up = load_backup(ctx, meta)
+    current = manager.read()
+    other = bool(current.lineage) and current.lineage != backed_up.lineage
+    if other and not force:
+        raise LineageError(
+            f"backup {meta.id} is of lineage {backed_up.lineage}, workspace "
+            f"'{manager.workspace}' has lineage {current.lineage}",
+            hint="it belongs to another deployment; add --force to replace the state anyway",
+        )
+    target = backed_up.model_copy(deep=True)
+    target.serial = max(current.serial, backed_up.serial) + 1
+    target.workspace = manager.workspace
+    return RestorePreview(meta, current, target, diff_states(current, target), other)
+
+
+def write_restored(manager: StateManager, preview: RestorePreview) -> State:
+    """Write the preview's target state (under the manager's lock; previous version kept)."""
+    with manager.locked("restore"):
+        current = manager.read()
+        if (current.lineage, current.serial) != (
+            preview.current.lineage,
+            preview.current.serial,
+        ):
+            raise StateError(
+                f"{manager.url} changed while the restore was prepared "
+                f"(serial {preview.current.serial} -> {current.serial})",
+                hint="run the restore again",
+            )
+        return manager.push(
+            encode_state(preview.target),
+            force=True,
+            source=f"backup {preview.backup.id}",
+        )
+
+
+def delete_backup(ctx: BackupContext, meta: BackupMetadata) -> None:
+    """Remove the object and its record."""
+    ctx.store.delete(meta.key)
+    ctx.metadata.delete_backup(meta)
+
+
+@dataclass
+class Pruned:
+    """A backup prune removed (or would remove, for a dry run)."""
+
+    backup: BackupMetadata
+    age_days: float
+
+
+def prune_backups(ctx: BackupContext, server_id: str, *, dry_run: bool = False) -> list[Pruned]:
+    """Remove the server's backups older than its service tier's retention (7 or 90 days).
+
+    Exactly those go: a backup made ``retention_days`` ago to the microsecond or later stays.
+    """
+    now = ctx.now()
+    keep = dt.timedelta(days=ctx.policy(server_id).retention_days)
+    removed = []
+    for meta in ctx.metadata.backups(server_id):
+        age = now - parse_timestamp(meta.timestamp)
+        if age > keep:
+            removed.append(Pruned(meta, age.total_seconds() / 86400))
+            if not dry_run:
+                delete_backup(ctx, meta)
+    return removed

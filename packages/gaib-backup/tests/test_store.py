@@ -1,0 +1,68 @@
+"""The fsspec store: atomic and exclusive writes, safe keys, S3 tags and SSE-KMS on moto."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from gaib_backup.context import BackupContext
+from gaib_backup.errors import UnsafePath
+from gaib_backup.store import BackupStore, safe_key
+from gaib_core.testing.moto import MotoS3
+
+
+def test_write_read_list_delete(ctx: BackupContext) -> None:
+    store = ctx.store
+    store.write("a/b/c.json", b"one")
+    store.write("a/d.json", b"two")
+    assert store.read("a/b/c.json") == b"one"
+    assert store.list("a") == ["a/b/c.json", "a/d.json"]
+    assert store.exists("a/d.json") and not store.exists("a/x.json")
+    assert store.delete("a/d.json") and not store.delete("a/d.json")
+    assert store.read("a/d.json") is None
+    assert store.list("nothing-here") == []
+
+
+def test_exclusive_write_refuses_an_existing_key_and_keeps_it(ctx: BackupContext) -> None:
+    ctx.store.write("k/manifest.json", b"first", exclusive=True)
+    with pytest.raises(FileExistsError):
+        ctx.store.write("k/manifest.json", b"second", exclusive=True)
+    assert ctx.store.read("k/manifest.json") == b"first"
+
+
+def test_concurrent_exclusive_writes_have_one_winner(ctx: BackupContext) -> None:
+    def attempt(i: int) -> bool:
+        try:
+            ctx.store.write("race/slot", str(i).encode(), exclusive=True)
+        except FileExistsError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(attempt, range(8)))
+    assert results.count(True) == 1
+
+
+@pytest.mark.parametrize(
+    "key", ["../x", "a/../../b", "/etc/passwd", "a//b", "a/./b", ".hidden", "a/b\\c", "a b", ""]
+)
+def test_unsafe_keys_are_refused(key: str) -> None:
+    with pytest.raises(UnsafePath):
+        safe_key(key)
+
+
+def test_unsafe_key_never_reaches_the_filesystem(ctx: BackupContext) -> None:
+    with pytest.raises(UnsafePath):
+        ctx.store.write("state/../../escape", b"x")
+    assert ctx.store.list("state") == []
+
+
+def test_s3_objects_carry_the_service_tier_tag_and_sse_kms(
+    moto_s3: MotoS3, moto_kms_key: str
+) -> None:
+    store = BackupStore(moto_s3.url("b"), moto_s3.storage_options, kms_key_id=moto_kms_key)
+    store.write("state/1/default/backup.x.json.gz", b"data", service_tier="premium")
+    assert store.tags("state/1/default/backup.x.json.gz") == {"Tier": "premium"}
+    algorithm, key_id = store.encryption("state/1/default/backup.x.json.gz")
+    assert algorithm == "aws:kms" and key_id is not None and moto_kms_key in key_id
+    assert store.read("state/1/default/backup.x.json.gz") == b"data"
