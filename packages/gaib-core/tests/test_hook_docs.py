@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ SPECS = [
 
 def test_there_are_hook_specs() -> None:
     assert "gaib_register_themes" in SPECS
-    assert "gaib_before_apply" in SPECS
+    assert "gaib_before_change" in SPECS
 
 
 @pytest.mark.parametrize("name", SPECS)
@@ -33,3 +34,16 @@ def test_hook_has_docstring_with_params(name: str) -> None:
     assert doc, f"{name} has no docstring"
     for param in params:
         assert f":param {param}:" in doc, f"{name}'s docstring does not describe {param}"
+
+
+def test_every_documented_hook_exists() -> None:
+    documented = re.findall(r"^### `(gaib_\w+)\(", DOCS.read_text(), re.M)
+    assert documented, "docs/hooks.md documents no hook"
+    assert sorted(set(documented) - set(SPECS)) == [], "docs/hooks.md names hooks that do not exist"
+    assert len(documented) == len(set(documented)), "a hook is documented twice"
+
+
+def test_every_hook_in_the_diagram() -> None:
+    diagram = DOCS.read_text().split("```mermaid", 1)[1].split("```", 1)[0]
+    missing = [name for name in SPECS if f"{name}(" not in diagram]
+    assert missing == [], f"add {missing} to the mermaid diagram of docs/hooks.md"

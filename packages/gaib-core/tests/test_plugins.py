@@ -44,3 +44,48 @@ def test_two_plugins_claiming_one_theme_name_is_an_error(tmp_path: Path) -> None
     hooks = Hooks(build_plugin_manager(load_entry_points=False, builtins=False, extra=[A(), B()]))
     with pytest.raises(ValueError, match="registered twice"):
         hooks.themes()
+
+
+class OwnSpecs:
+    """A plugin's own hook specs (what gaib-backup does for its notifiers)."""
+
+    from gaib_core.hookspecs import hookspec
+
+    @hookspec
+    def myplugin_notify(self, message: str) -> str:  # type: ignore[empty-body]
+        """Send ``message``; return where it went."""
+
+
+def test_a_plugin_declares_and_calls_its_own_hook() -> None:
+    class Declarer:
+        @hookimpl
+        def gaib_addhooks(self, pluginmanager):  # type: ignore[no-untyped-def]
+            pluginmanager.add_hookspecs(OwnSpecs)
+
+        @hookimpl
+        def myplugin_notify(self, message: str) -> str:
+            return f"slack: {message}"
+
+    hooks = Hooks(build_plugin_manager(load_entry_points=False, extra=[Declarer()]))
+    assert hooks.call("myplugin_notify", message="hi") == ["slack: hi"]
+    assert hooks.caller("myplugin_notify")(message="yo") == ["slack: yo"]
+
+
+def test_calling_an_undeclared_hook_names_it() -> None:
+    from gaib_core.errors import GaibError
+
+    hooks = Hooks(build_plugin_manager(load_entry_points=False))
+    with pytest.raises(GaibError, match="no hook spec 'nobody_declared_this'"):
+        hooks.call("nobody_declared_this")
+
+
+def test_an_implementation_without_spec_is_refused() -> None:
+    from pluggy import PluginValidationError
+
+    class Stray:
+        @hookimpl
+        def myplugin_notify(self, message: str) -> str:
+            return message
+
+    with pytest.raises(PluginValidationError, match="unknown hook 'myplugin_notify'"):
+        build_plugin_manager(load_entry_points=False, extra=[Stray()])

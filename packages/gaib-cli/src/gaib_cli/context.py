@@ -8,11 +8,13 @@ from functools import cache
 from typing import Any
 
 import typer
-from gaib_core.plugins import Hooks
+from gaib_core.plugins import BUILTIN_PLUGINS, Hooks, build_plugin_manager
 from rich.console import Console
 
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 _err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+CLI_PLUGIN = "gaib_cli.plugin"
 
 _state: dict[str, Any] = {"debug": False, "no_color": False}
 
@@ -46,5 +48,8 @@ def print_json(data: Any) -> None:
 
 @cache
 def hooks() -> Hooks:
-    """The process's plugin facade (built on first use, never at import time)."""
-    return Hooks()
+    """The process's plugin facade (built on first use, never at import time).
+
+    gaib-cli's own commands are a built-in plugin (``gaib_cli.plugin``) next to gaib-core's.
+    """
+    return Hooks(build_plugin_manager(builtin_modules=(*BUILTIN_PLUGINS, CLI_PLUGIN)))

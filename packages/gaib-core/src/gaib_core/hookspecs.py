@@ -10,12 +10,13 @@ once per thing it contributes (a theme, a provider, a state backend, a command g
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
-    from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
+    from gaib_core.commands import CommandTree
+    from gaib_core.lifecycle import ChangeEvent, ChangeOutcome
     from gaib_core.registry import (
         ProviderRegistrar,
         StateBackendRegistrar,
@@ -81,37 +82,68 @@ def gaib_register_storage(register: StorageRegistrar) -> None:
 
 
 @hookspec
-def gaib_register_commands(app: Any) -> None:
-    """Add command groups to the ``gaib`` CLI.
+def gaib_register_commands(commands: CommandTree) -> None:
+    """Add commands and command groups to the ``gaib`` CLI.
 
-    Called once while the CLI is built, before arguments are parsed.
+    Called once while the CLI is built, before arguments are parsed. gaib-cli's own command
+    modules register through this hook too (first, as ``tryfirst``), so every built-in group
+    exists when a plugin's implementation runs.
 
-    :param app: the ``gaib server`` ``typer.Typer``; call ``app.add_typer(sub, name=...)`` or
-        ``app.command()``. (Typed ``Any`` because gaib-core does not depend on typer.)
+    :param commands: the whole command tree. ``commands.root`` is the root ``typer.Typer``
+        (add a top-level group: ``commands.root.add_typer(app, name="sietch")``, or
+        ``commands.add_group("sietch", app)`` so other plugins can find it);
+        ``commands.group(path)`` returns an existing group by path (``"server"``,
+        ``"server theme"``, ``"server state"``, ``"server workspace"``, ``"sandbox"``, ...) to add
+        commands to. Typed without typer because gaib-core does not depend on it.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(historic=True)
+def gaib_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add hook specs of a plugin's own (pytest's ``pytest_addhooks``).
+
+    Called once per plugin, when it is registered (historic: plugins registered later are called
+    too), before the plugin manager checks that every implementation matches a spec.
+
+    :param pluginmanager: the ``pluggy.PluginManager``; call
+        ``pluginmanager.add_hookspecs(my_hookspecs_module)``. Call your hooks through
+        ``Hooks.call("my_hook", ...)`` (or ``Hooks.caller("my_hook")``) so wrappers and tracing
+        see them.
 
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def gaib_before_apply(event: ApplyEvent) -> None:
-    """Called after the plan is approved and the state locked, before the first write.
+def gaib_before_change(event: ChangeEvent) -> None:
+    """Called before an operation writes the guild or the state: approved, state locked.
 
-    Used e.g. by gaib-backup to back the state up. Raising a ``GaibError`` aborts the apply
-    before anything is changed.
+    Fires for every such operation: ``apply``, ``destroy``, ``teardown``, ``import``,
+    ``state-rm``, ``state-mv``, ``state-push`` (and gaib-backup's ``restore``, ``rollback``).
+    gaib-backup backs the state up here. Raising (a ``GaibError`` to explain why) aborts the
+    operation with nothing written; ``gaib_after_change`` still fires, with status ``failed``.
 
-    :param event: the workspace, guild id, plan, state serial and whether this is a destroy.
+    :param event: a ``gaib_core.lifecycle.ChangeEvent``: operation, workspace, guild id, the plan
+        (``gaib_core.engine.plan.Plan`` or None), the state before the change, theme name and
+        version (None without a theme), the config (or None) and the state URL.
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.1 (replaces ``gaib_before_apply``)
     """
 
 
 @hookspec
-def gaib_after_apply(event: ApplyEvent, outcome: ApplyOutcome) -> None:
-    """Called after an apply or destroy finished (successfully or not), state saved and locked.
+def gaib_after_change(event: ChangeEvent, outcome: ChangeOutcome) -> None:
+    """Called exactly once after every operation that fired ``gaib_before_change``.
 
-    :param event: as for ``gaib_before_apply``.
-    :param outcome: what was done, errors if any, and the new state serial.
+    Fires whatever ended the operation, with the state saved and still locked: a failure or an
+    interrupt (SIGINT) included; the operation's exception is re-raised afterwards.
 
-    .. versionadded:: 0.1
+    :param event: the same object ``gaib_before_change`` received.
+    :param outcome: a ``gaib_core.lifecycle.ChangeOutcome``: ``status`` (``succeeded``,
+        ``failed`` or ``interrupted``), ``error`` (None on success), ``changed`` (addresses
+        done), ``serial_after`` and ``state`` (the state after).
+
+    .. versionadded:: 0.1 (replaces ``gaib_after_apply``)
     """

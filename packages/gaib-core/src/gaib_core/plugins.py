@@ -1,26 +1,39 @@
 """The plugin manager and ``Hooks``, the typed facade that is the only caller of ``pm.hook``.
 
-``build_plugin_manager()`` has no import-time side effects: it adds the specs, blocks what
-``GAIB_DISABLE_PLUGINS`` names (comma-separated), loads the ``gaib`` entry points, registers the
-built-ins (which are plugins like any other) and checks that every implementation matches a spec.
+``build_plugin_manager()`` has no import-time side effects: it adds the specs, lets every plugin
+add its own (``gaib_addhooks``, historic), blocks what ``GAIB_DISABLE_PLUGINS`` names
+(comma-separated), loads the ``gaib`` entry points, registers the built-ins (which are plugins
+like any other) and checks that every implementation matches a spec.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from gaib_core import hookspecs
-from gaib_core.registry import ProviderFactory, Registry, StateBackendFactory
+from gaib_core.errors import GaibError
+from gaib_core.registry import (
+    ProviderFactory,
+    ProviderRegistrar,
+    Registry,
+    StateBackendFactory,
+    StateBackendRegistrar,
+    StorageRegistrar,
+    ThemeRegistrar,
+)
 
 if TYPE_CHECKING:
-    from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
+    from gaib_core.commands import CommandTree
+    from gaib_core.lifecycle import ChangeEvent, ChangeOutcome
 
 ENTRY_POINT_GROUP = "gaib"
+Adder = Callable[[str, Any], None]
 DISABLE_ENV = "GAIB_DISABLE_PLUGINS"
 
 # Built-in plugins, registered through the same hooks a third party uses.
@@ -28,19 +41,30 @@ BUILTIN_PLUGINS: tuple[str, ...] = ("gaib_core.builtins",)
 
 
 def build_plugin_manager(
-    *, load_entry_points: bool = True, extra: Iterable[object] = (), builtins: bool = True
+    *,
+    load_entry_points: bool = True,
+    extra: Iterable[object] = (),
+    builtins: bool = True,
+    builtin_modules: Sequence[str] = BUILTIN_PLUGINS,
 ) -> pluggy.PluginManager:
-    """A ready plugin manager: specs, blocked names, entry points, built-ins, then ``extra``."""
+    """A ready plugin manager: specs, blocked names, entry points, built-ins, then ``extra``.
+
+    ``builtin_modules`` names the built-in plugin modules (a program such as gaib-cli adds its
+    own, e.g. ``gaib_cli.plugin``); each is registered under its module name, so
+    ``GAIB_DISABLE_PLUGINS`` can block it like any other.
+    """
     import importlib
 
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    # Historic: every plugin registered from here on gets the call as it is registered.
+    pm.hook.gaib_addhooks.call_historic(kwargs={"pluginmanager": pm})
     for name in _disabled():
         pm.set_blocked(name)
     if load_entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     if builtins:
-        for module_name in BUILTIN_PLUGINS:
+        for module_name in builtin_modules:
             if pm.is_blocked(module_name):
                 continue
             pm.register(importlib.import_module(module_name), name=module_name)
@@ -56,14 +80,25 @@ def _disabled() -> list[str]:
 
 
 class Hooks:
-    """Typed access to the hooks. Build one per process (or per test) and pass it around."""
+    """Typed access to the hooks: the only code that calls ``pm.hook``.
+
+    Build one per process (or per test) and pass it to the engine. ``Hooks()`` builds the
+    default plugin manager (entry points and built-ins) the first time it is needed.
+    """
 
     def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
-        self.pm = pm if pm is not None else build_plugin_manager()
+        self._pm = pm
         self._themes: Registry[Path] | None = None
         self._providers: Registry[ProviderFactory] | None = None
         self._backends: Registry[StateBackendFactory] | None = None
         self._storage: dict[str, dict[str, Any]] | None = None
+
+    @property
+    def pm(self) -> pluggy.PluginManager:
+        """The plugin manager (built on first use when none was given)."""
+        if self._pm is None:
+            self._pm = build_plugin_manager()
+        return self._pm
 
     def plugin_names(self) -> list[tuple[str, str]]:
         """(name, distribution or module) for every registered plugin."""
@@ -77,34 +112,85 @@ class Hooks:
             out.append((name, origin))
         return out
 
-    def _collect(self, kind: str, hook: Any) -> Registry[Any]:
+    # --- plugins' own hooks ------------------------------------------------------------------
+
+    def caller(self, name: str) -> pluggy.HookCaller:
+        """The hook caller of a hook a plugin declared through ``gaib_addhooks``.
+
+        ``GaibError`` when no plugin declared ``name``. Call it with keyword arguments only.
+        """
+        hook = getattr(self.pm.hook, name, None)
+        if hook is None or not hook.has_spec():
+            raise GaibError(
+                f"no hook spec '{name}' is registered",
+                hint="declare it in gaib_addhooks(pluginmanager) with add_hookspecs",
+            )
+        return hook
+
+    def call(self, name: str, **kwargs: Any) -> Any:
+        """Call a plugin-declared hook by name through ``pm.hook`` (wrappers and tracing see it).
+
+        Returns what pluggy returns: the list of results, or one result for ``firstresult``.
+        """
+        return self.caller(name)(**kwargs)
+
+    # --- collections -------------------------------------------------------------------------
+
+    def _collect(
+        self, kind: str, hook: pluggy.HookCaller, registrar: Callable[[Adder], Any]
+    ) -> Registry[Any]:
+        """Call ``hook`` with ``registrar(add)`` and gather what plugins register, by owner."""
         registry: Registry[Any] = Registry(kind)
+        owners: dict[Any, list[tuple[object, str]]] = {}
         for impl in hook.get_hookimpls():
-            owner = impl.plugin_name
+            owners.setdefault(_code(impl.function), []).append((impl.plugin, impl.plugin_name))
 
-            def register(name: str, item: Any, _owner: str = owner) -> None:
-                registry.add(name, item, _owner)
+        def add(name: str, item: Any) -> None:
+            registry.add(name, item, _caller_owner(owners))
 
-            impl.function(register=register)
+        hook(register=registrar(add))
         return registry
 
     def themes(self) -> dict[str, Path]:
         """Theme name -> theme directory, from every plugin."""
         if self._themes is None:
-            self._themes = self._collect("theme", self.pm.hook.gaib_register_themes)
+
+            def registrar(add: Adder) -> ThemeRegistrar:
+                def register(name: str, path: Path) -> None:
+                    add(name, Path(path))
+
+                return register
+
+            self._themes = self._collect("theme", self.pm.hook.gaib_register_themes, registrar)
         return dict(self._themes.items)
 
     def providers(self) -> dict[str, ProviderFactory]:
         """Provider name -> factory, from every plugin."""
         if self._providers is None:
-            self._providers = self._collect("provider", self.pm.hook.gaib_register_providers)
+
+            def registrar(add: Adder) -> ProviderRegistrar:
+                def register(name: str, factory: ProviderFactory) -> None:
+                    add(name, factory)
+
+                return register
+
+            self._providers = self._collect(
+                "provider", self.pm.hook.gaib_register_providers, registrar
+            )
         return dict(self._providers.items)
 
     def state_backends(self) -> dict[str, StateBackendFactory]:
         """State backend name -> factory, from every plugin."""
         if self._backends is None:
+
+            def registrar(add: Adder) -> StateBackendRegistrar:
+                def register(name: str, factory: StateBackendFactory) -> None:
+                    add(name, factory)
+
+                return register
+
             self._backends = self._collect(
-                "state backend", self.pm.hook.gaib_register_state_backends
+                "state backend", self.pm.hook.gaib_register_state_backends, registrar
             )
         return dict(self._backends.items)
 
@@ -113,21 +199,56 @@ class Hooks:
         if self._storage is None:
             collected: dict[str, dict[str, Any]] = {}
 
-            def register(name: str, options: Mapping[str, Any]) -> None:
-                collected.setdefault(name, {}).update(options)
+            def register(scheme: str, options: Mapping[str, Any]) -> None:
+                collected.setdefault(scheme, {}).update(options)
 
-            self.pm.hook.gaib_register_storage(register=register)
+            registrar: StorageRegistrar = register
+            self.pm.hook.gaib_register_storage(register=registrar)
             self._storage = collected
         return dict(self._storage.get(scheme, {}))
 
-    def register_commands(self, app: Any) -> None:
-        """Let plugins add command groups to ``app``."""
-        self.pm.hook.gaib_register_commands(app=app)
+    # --- the CLI -----------------------------------------------------------------------------
 
-    def before_apply(self, event: ApplyEvent) -> None:
-        """Fire ``gaib_before_apply``."""
-        self.pm.hook.gaib_before_apply(event=event)
+    def register_commands(self, commands: CommandTree) -> None:
+        """Let plugins (gaib-cli's own command modules first) add to the command tree."""
+        self.pm.hook.gaib_register_commands(commands=commands)
 
-    def after_apply(self, event: ApplyEvent, outcome: ApplyOutcome) -> None:
-        """Fire ``gaib_after_apply``."""
-        self.pm.hook.gaib_after_apply(event=event, outcome=outcome)
+    # --- the lifecycle of a change -------------------------------------------------------------
+
+    def before_change(self, event: ChangeEvent) -> None:
+        """Fire ``gaib_before_change`` (use ``gaib_core.lifecycle.change_lifecycle``)."""
+        self.pm.hook.gaib_before_change(event=event)
+
+    def after_change(self, event: ChangeEvent, outcome: ChangeOutcome) -> None:
+        """Fire ``gaib_after_change`` (use ``gaib_core.lifecycle.change_lifecycle``)."""
+        self.pm.hook.gaib_after_change(event=event, outcome=outcome)
+
+
+def _code(function: Any) -> Any:
+    return getattr(function, "__code__", None)
+
+
+def _caller_owner(owners: Mapping[Any, list[tuple[object, str]]]) -> str:
+    """The plugin whose hook implementation is on the stack calling a registrar.
+
+    Found by the implementation's code object; two plugins sharing one function (instances of
+    one class) are told apart by the ``self`` of the frame.
+    """
+    frame = sys._getframe(2)
+    while frame is not None:
+        candidates = owners.get(frame.f_code)
+        if candidates:
+            if len(candidates) == 1:
+                return candidates[0][1]
+            this = frame.f_locals.get("self")
+            for plugin, name in candidates:
+                if plugin is this:
+                    return name
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
+
+
+DEFAULT_HOOKS = Hooks()
+"""The process's default facade, for engine calls not given one: it builds the plugin manager
+(entry points and built-ins) on first use, so an embedding program that passes no ``Hooks``
+still runs every installed plugin's hooks (backups included)."""

@@ -50,8 +50,8 @@ class Registry(Generic[T]):
     owners: dict[str, str] = field(default_factory=dict)
 
     def add(self, name: str, item: T, owner: str = "") -> None:
-        """Add ``item`` under ``name``; ``ValueError`` if another plugin already took the name."""
-        if name in self.items and self.owners.get(name) != owner:
+        """Add ``item`` under ``name``; ``ValueError`` naming both owners if the name is taken."""
+        if name in self.items:
             raise ValueError(
                 f"{self.kind} '{name}' is registered twice (by {self.owners[name]!r} and {owner!r})"
             )

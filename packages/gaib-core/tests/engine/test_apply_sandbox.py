@@ -109,26 +109,28 @@ def test_reorder_keeps_unmanaged_objects_in_their_slots(env: Any, base: dict[str
 
 def test_apply_fires_lifecycle_hooks(env: Any, base: dict[str, Any]) -> None:
     from gaib_core.hookspecs import hookimpl
-    from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
+    from gaib_core.lifecycle import ChangeEvent, ChangeOutcome
     from gaib_core.plugins import Hooks, build_plugin_manager
 
     seen: list[tuple[str, Any]] = []
 
     class Recorder:
         @hookimpl
-        def gaib_before_apply(self, event: ApplyEvent) -> None:
+        def gaib_before_change(self, event: ChangeEvent) -> None:
             seen.append(("before", event))
 
         @hookimpl
-        def gaib_after_apply(self, event: ApplyEvent, outcome: ApplyOutcome) -> None:
+        def gaib_after_change(self, event: ChangeEvent, outcome: ChangeOutcome) -> None:
             seen.append(("after", outcome))
 
     env.hooks = Hooks(build_plugin_manager(load_entry_points=False, extra=[Recorder()]))
     env.apply(ServerConfig.model_validate(base))
     assert [kind for kind, _ in seen] == ["before", "after"]
     event, outcome = seen[0][1], seen[1][1]
-    assert event.serial_before == 0 and not event.destroy and event.plan.counts() == (8, 0, 0)
-    assert outcome.succeeded and outcome.serial_after == env.manager.read().serial
+    assert event.operation == "apply" and event.state_before.serial == 0
+    assert event.plan.counts() == (8, 0, 0) and event.theme_name is None
+    assert outcome.status == "succeeded" and outcome.error is None
+    assert outcome.serial_after == env.manager.read().serial
     assert len(outcome.changed) == 8
 
 

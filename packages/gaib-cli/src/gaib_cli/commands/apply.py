@@ -12,6 +12,7 @@ import asyncio
 from pathlib import Path
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.engine.apply import ApplyResult, ResourceResult, apply_plan
 from gaib_core.engine.plan import Plan, ResourceChange
 from gaib_core.engine.workflow import refresh_plan
@@ -158,8 +159,9 @@ async def _run(
         await opened.aclose()
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``apply`` and ``destroy`` to ``gaib server``."""
+    server = commands.group("server")
 
     @server.command("apply")
     def apply_command(

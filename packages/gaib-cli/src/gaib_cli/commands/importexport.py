@@ -12,6 +12,7 @@ import asyncio
 from pathlib import Path
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.engine.export import Export, adopt, export_guild
 from gaib_core.engine.importer import import_address
 from gaib_core.project import atomic_write_text
@@ -64,8 +65,9 @@ async def _export(config: Path, guild: str | None, adopt_it: bool, lock_timeout:
         await opened.aclose()
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``import`` and ``export`` to ``gaib server``."""
+    server = commands.group("server")
 
     @server.command("import")
     def import_command(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.config.loader import config_from_document, dump_config
 from gaib_core.config.models import ServerConfig
 from gaib_core.config.validate import config_warnings
@@ -28,8 +29,9 @@ _GUILD_ID = re.compile(r"^\d{17,20}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``gaib server init``."""
+    server = commands.group("server")
     server.command("init")(init)
 
 

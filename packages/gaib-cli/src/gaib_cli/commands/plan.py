@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.engine.plan import Plan
 from gaib_core.engine.render import Line, plan_json, render_plan
 from gaib_core.engine.session import Session, open_session
@@ -91,8 +92,9 @@ def refuse_errors(plan: Plan) -> None:
         raise PlanError(f"the plan has problems: {plan.errors[0]}{more}")
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``plan`` and ``diff`` to ``gaib server``."""
+    server = commands.group("server")
 
     @server.command("plan")
     def plan_command(

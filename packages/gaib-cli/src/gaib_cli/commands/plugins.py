@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import typer
+from gaib_core.commands import CommandTree
 from rich.table import Table
 
 from gaib_cli import context
 
 
-def register(app: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``gaib plugins``."""
+    app = commands.root
 
     @app.command("plugins")
     def plugins(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.errors import GaibError
 from gaib_core.project import find_project
 from gaib_core.sandbox.client import RemoteSandbox, admin_url_for
@@ -30,7 +31,6 @@ sandbox_app = typer.Typer(
     no_args_is_help=True,
 )
 faults_app = typer.Typer(help="Inject faults into a running sandbox server.", no_args_is_help=True)
-sandbox_app.add_typer(faults_app, name="faults")
 
 
 def _target() -> RemoteSandbox | Sandbox:
@@ -217,6 +217,7 @@ def faults_ls() -> None:
     context.print_json(_remote().pending_faults())
 
 
-def register(app: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``gaib sandbox``."""
-    app.add_typer(sandbox_app, name="sandbox")
+    commands.add_group("sandbox", sandbox_app)
+    commands.add_group("sandbox faults", faults_app)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.errors import StateError
 from gaib_core.project import find_project
 from gaib_core.state.lock import parse_timeout
@@ -152,7 +153,7 @@ def force_unlock(
     context.out.print(f"Unlocked {manager.url} (lock {lock_id})", markup=False)
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``gaib server state`` and ``gaib server force-unlock``."""
-    server.add_typer(state_app, name="state")
-    server.command("force-unlock")(force_unlock)
+    commands.add_group("server state", state_app)
+    commands.group("server").command("force-unlock")(force_unlock)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.engine.export import export_guild
 from gaib_core.engine.teardown import TeardownResult, teardown, teardown_targets
 from gaib_core.errors import GaibError
@@ -74,8 +75,9 @@ async def _teardown(
         raise GaibError(f"{len(result.failed)} objects could not be removed (listed above)")
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``teardown`` to ``gaib server``."""
+    server = commands.group("server")
 
     @server.command("teardown")
     def teardown_command(

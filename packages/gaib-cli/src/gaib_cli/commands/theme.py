@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.config.models import EVERYONE, ChannelConfig, ServerConfig
 from gaib_core.errors import VariableError
 from gaib_core.themes import Theme, find_theme, list_themes, render_theme
@@ -23,9 +24,9 @@ theme_app = typer.Typer(
 )
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``gaib server theme``."""
-    server.add_typer(theme_app, name="theme")
+    commands.add_group("server theme", theme_app)
 
 
 def parse_vars(items: list[str]) -> dict[str, str]:

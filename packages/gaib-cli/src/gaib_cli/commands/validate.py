@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.config.loader import load_config_source
 from gaib_core.config.schema import config_json_schema_text
 from gaib_core.config.validate import config_issues, config_warnings
@@ -15,8 +16,9 @@ from gaib_core.project import CONFIG_FILE, atomic_write_text
 from gaib_cli import context
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``validate`` and ``schema`` to ``gaib server``."""
+    server = commands.group("server")
     server.command("validate")(validate)
     server.command("schema")(schema)
 

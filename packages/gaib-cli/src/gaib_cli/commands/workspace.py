@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from gaib_core.commands import CommandTree
 from gaib_core.project import find_project
 from gaib_core.state.manager import open_backend
 from gaib_core.state.workspaces import Workspaces
@@ -92,6 +93,6 @@ def show(as_json: bool = typer.Option(False, "--json", help="Machine-readable ou
     context.out.print(current, markup=False)
 
 
-def register(server: typer.Typer) -> None:
+def register(commands: CommandTree) -> None:
     """Add ``gaib server workspace``."""
-    server.add_typer(workspace_app, name="workspace")
+    commands.add_group("server workspace", workspace_app)

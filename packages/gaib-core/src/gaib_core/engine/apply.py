@@ -33,7 +33,8 @@ from gaib_core.engine.order import bulk_role_positions
 from gaib_core.engine.plan import Plan, ResourceChange
 from gaib_core.engine.refs import Resolver, raw_id
 from gaib_core.errors import DiscordAPIError, GaibError, PlanError, UnknownObject
-from gaib_core.lifecycle import ApplyEvent, ApplyOutcome
+from gaib_core.lifecycle import Operation, change_event, change_lifecycle
+from gaib_core.plugins import DEFAULT_HOOKS, Hooks
 from gaib_core.provider.models import (
     ChannelPosition,
     RolePosition,
@@ -43,7 +44,6 @@ from gaib_core.state.models import PendingCreate, ResourceState, State
 
 if TYPE_CHECKING:
     from gaib_core.config.models import ServerConfig
-    from gaib_core.plugins import Hooks
     from gaib_core.provider.base import Provider
     from gaib_core.state.manager import StateManager
 
@@ -95,7 +95,7 @@ async def apply_plan(
     plan: Plan,
     provider: Provider,
     manager: StateManager,
-    hooks: Hooks | None = None,
+    hooks: Hooks = DEFAULT_HOOKS,
     *,
     config: ServerConfig | None = None,
     lock_timeout: float = 0.0,
@@ -103,12 +103,14 @@ async def apply_plan(
     listener: ApplyListener | None = None,
     reason: str | None = None,
 ) -> ApplyResult:
-    """Apply ``plan`` under the state lock; fires the before/after apply hooks.
+    """Apply ``plan`` under the state lock, inside the change lifecycle (operation ``apply``, or
+    ``destroy`` for a destroy plan: ``gaib_before_change`` / ``gaib_after_change``).
 
     Refuses (``PlanError``) a plan with errors, one made against another state version (lineage
-    or serial moved) or against another guild than the state's.
+    or serial moved) or against another guild than the state's, and a plan whose config hash
+    differs from ``config``'s. Those refusals come before the lifecycle: nothing was approved.
     """
-    operation = "destroy" if plan.destroy else "apply"
+    operation: Operation = "destroy" if plan.destroy else "apply"
     with manager.locked(operation=operation, timeout=lock_timeout):
         state = manager.read()
         plan.ensure_current(state, plan.guild_id)
@@ -118,17 +120,17 @@ async def apply_plan(
                 hint="use another workspace for another guild",
             )
         plan.ensure_applicable()
-        event = ApplyEvent(
+        if config is not None:
+            plan.ensure_config(config)
+        event = change_event(
+            operation,
             workspace=manager.workspace,
             guild_id=plan.guild_id,
-            destroy=plan.destroy,
-            serial_before=state.serial,
+            state_before=state,
             plan=plan,
             config=config,
             state_url=manager.url,
         )
-        if hooks is not None:
-            hooks.before_apply(event)
         applier = Applier(
             plan,
             provider,
@@ -138,18 +140,12 @@ async def apply_plan(
             parallelism=parallelism,
             listener=listener,
         )
-        try:
-            await applier.run()
-        finally:
-            outcome = ApplyOutcome(
-                succeeded=not applier.result.errors,
-                serial_after=state.serial,
-                state=state,
-                changed=applier.result.changed,
-                errors=list(applier.result.errors),
-            )
-            if hooks is not None:
-                hooks.after_apply(event, outcome)
+        with change_lifecycle(hooks, event, state) as record:
+            try:
+                await applier.run()
+            finally:
+                record.changed = applier.result.changed
+                record.errors = list(applier.result.errors)
     return applier.result
 
 

@@ -149,6 +149,15 @@ class Plan(BaseModel):
                 hint="run `gaib server plan` again",
             )
 
+    def ensure_config(self, config: ServerConfig) -> None:
+        """Refuse a saved plan made from another config than ``config`` (its hash differs)."""
+        if self.config_hash and self.config_hash != config_hash(config):
+            raise PlanError(
+                "the saved plan was made from another version of the config (the config "
+                "changed since `gaib server plan -out`)",
+                hint="run `gaib server plan -out FILE` again",
+            )
+
     def to_json(self) -> str:
         """The plan as JSON (what ``-out FILE`` writes)."""
         return self.model_dump_json(indent=2)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from gaib_core.engine.apply import ApplyListener, ApplyResult, apply_plan
 from gaib_core.engine.plan import Plan, make_plan
+from gaib_core.plugins import DEFAULT_HOOKS, Hooks
 
 if TYPE_CHECKING:
     from gaib_core.config.models import ServerConfig
-    from gaib_core.plugins import Hooks
     from gaib_core.provider.base import Provider
     from gaib_core.state.manager import StateManager
 
@@ -41,14 +41,14 @@ async def plan_and_apply(
     provider: Provider,
     guild_id: str,
     manager: StateManager,
-    hooks: Hooks | None = None,
+    hooks: Hooks = DEFAULT_HOOKS,
     *,
     targets: Sequence[str] = (),
     destroy: bool = False,
     lock_timeout: float = 0.0,
     listener: ApplyListener | None = None,
 ) -> tuple[Plan, ApplyResult]:
-    """Plan and apply under one lock (what ``apply --auto-approve`` does)."""
+    """Plan and apply under one lock (what ``apply --auto-approve`` does); fires ``hooks``."""
     operation = "destroy" if destroy else "apply"
     with manager.locked(operation=operation, timeout=lock_timeout):
         plan = await refresh_plan(
