@@ -2,55 +2,38 @@
 
 The same class talks to Discord and to the sandbox; only the base URL (or an in-process
 transport) differs. Requests go through ``RestClient`` (rate limits, retries, error mapping).
+This module holds the REST operations; two ideas they rely on live next to it:
 
-Two things this module adds on top:
-
-* **Ambiguous creates are never blindly repeated.** When a POST was sent but its answer was lost
-  (dropped connection, timeout, 5xx), the guild's roles or channels are read back and an object
-  matching what was sent (name and type, and for roles the other fields sent) that the provider
-  had not seen before is adopted; only if there is none is the request sent again.
-* **50013 explained.** On a Missing Permissions answer to a role or overwrite operation the guild
-  is read again to name the role above the bot and what to move.
+* :mod:`gaib_core.provider.adopt`: ambiguous creates are never blindly repeated (an object
+  created by a request whose answer was lost is found and adopted);
+* :mod:`gaib_core.provider.explain`: a 50013 (Missing Permissions) answer is explained by naming
+  the role above the bot, or the permissions its role lacks.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import httpx
 
-from gaib_core.config.validate import normalize_channel_name
-from gaib_core.errors import AmbiguousWrite, DiscordAPIError, MissingPermissions
-from gaib_core.permissions import all_permissions
-from gaib_core.provider.errors import error_from_response, hierarchy_hint, server_error
+from gaib_core.errors import DiscordAPIError, MissingPermissions
+from gaib_core.provider.adopt import create_or_adopt, find_channel, find_role
+from gaib_core.provider.explain import explain_missing_permissions
 from gaib_core.provider.http import DEFAULT_API_BASE, build_client
 from gaib_core.provider.models import (
-    ADMINISTRATOR,
     Channel,
     ChannelPosition,
     ChannelWrite,
     Guild,
     Member,
-    PermissionOverwrite,
     Role,
     RolePosition,
     RoleWrite,
 )
 from gaib_core.provider.ratelimit import RateLimiter, Route
-from gaib_core.provider.rest import AmbiguousOutcome, RestClient
-
-log = logging.getLogger(__name__)
-
-MANAGE_ROLES = 1 << 28
-DISCORD_EPOCH_MS = 1420070400000
-# How far behind ours the server's clock may be when we judge an object's age by its snowflake.
-CLOCK_SKEW = 30.0
-
-T = TypeVar("T")
+from gaib_core.provider.rest import RestClient
 
 
 class DiscordProvider:
@@ -183,12 +166,23 @@ class DiscordProvider:
         since = time.time()
 
         async def find() -> Role | None:
-            return await self._find_role(guild_id, body, since)
+            return await find_role(self._call, self._seen_in(guild_id), guild_id, body, since)
 
         try:
-            created = await self._create(route, body, reason, find, Role.from_api)
+            created = await create_or_adopt(
+                self._call,
+                self.rest,
+                self.ambiguous_settle,
+                route,
+                body,
+                reason,
+                find,
+                Role.from_api,
+            )
         except MissingPermissions as err:
-            raise await self._explain(err, route, guild_id, grant=role) from None
+            raise await explain_missing_permissions(
+                self.read_guild, err, route, guild_id, grant=role
+            ) from None
         self._remember(guild_id, [created.id])
         return created
 
@@ -232,12 +226,23 @@ class DiscordProvider:
         since = time.time()
 
         async def find() -> Channel | None:
-            return await self._find_channel(guild_id, body, since)
+            return await find_channel(self._call, self._seen_in(guild_id), guild_id, body, since)
 
         try:
-            created = await self._create(route, body, reason, find, Channel.from_api)
+            created = await create_or_adopt(
+                self._call,
+                self.rest,
+                self.ambiguous_settle,
+                route,
+                body,
+                reason,
+                find,
+                Channel.from_api,
+            )
         except MissingPermissions as err:
-            raise await self._explain(err, route, guild_id, overwrites=channel) from None
+            raise await explain_missing_permissions(
+                self.read_guild, err, route, guild_id, overwrites=channel
+            ) from None
         self._remember(guild_id, [created.id])
         return created
 
@@ -252,7 +257,9 @@ class DiscordProvider:
             guild_id = await self._guild_of_channel(channel_id)
             if guild_id is None:
                 raise
-            raise await self._explain(err, route, guild_id, overwrites=channel) from None
+            raise await explain_missing_permissions(
+                self.read_guild, err, route, guild_id, overwrites=channel
+            ) from None
         return Channel.from_api(data)
 
     async def delete_channel(self, channel_id: str, *, reason: str) -> None:
@@ -323,86 +330,12 @@ class DiscordProvider:
         try:
             return await self._call(route, json=body, reason=reason)
         except MissingPermissions as err:
-            raise await self._explain(
-                err, route, guild_id, roles=roles, positions=positions, grant=grant
+            raise await explain_missing_permissions(
+                self.read_guild, err, route, guild_id, roles=roles, positions=positions, grant=grant
             ) from None
 
-    async def _create(
-        self,
-        route: Route,
-        body: dict[str, Any],
-        reason: str,
-        find: Callable[[], Awaitable[T | None]],
-        parse: Callable[[dict[str, Any]], T],
-    ) -> T:
-        """POST ``body``; after an unknown outcome, adopt the object if it exists, else resend."""
-        attempts = self.rest.max_retries
-        last: AmbiguousOutcome | None = None
-        for attempt in range(1, attempts + 1):
-            try:
-                return parse(await self._call(route, json=body, reason=reason))
-            except AmbiguousOutcome as amb:
-                last = amb
-                log.warning("%s: outcome unknown (%s); checking before retrying", route, amb.cause)
-                if "Timeout" in amb.cause:
-                    await asyncio.sleep(self.ambiguous_settle)
-                try:
-                    found = await find()
-                except DiscordAPIError as exc:
-                    raise AmbiguousWrite(
-                        f"{route} may or may not have been performed ({amb.cause}) and reading "
-                        f"the guild back failed: {exc}",
-                        hint="run `gaib server plan`: it shows whether the object exists",
-                    ) from None
-                if found is not None:
-                    log.warning("%s: the object was created after all; adopting it", route)
-                    return found
-                if attempt < attempts:
-                    await asyncio.sleep(self.rest.backoff(attempt))
-        assert last is not None
-        raise server_error(route, last.status, attempts, last.cause)
-
-    async def _find_role(self, guild_id: str, body: dict[str, Any], since: float) -> Role | None:
-        """The new role matching a create body (name and every field sent), newest first."""
-        data = await self._call(Route("GET", "/guilds/{guild_id}/roles", guild_id=guild_id))
-        roles = [Role.from_api(r) for r in data or []]
-        wanted = RoleWrite.model_validate(body)
-        name = wanted.name if wanted.name is not None else "new role"
-        seen = self._seen.get(guild_id, set())
-
-        def matches(role: Role) -> bool:
-            if role.managed or role.id == guild_id or role.name != name:
-                return False
-            if role.id in seen or not _created_since(role.id, since):
-                return False
-            fields = wanted.model_dump(exclude_unset=True, exclude={"name"})
-            return all(getattr(role, key) == value for key, value in fields.items())
-
-        return _newest([r for r in roles if matches(r)])
-
-    async def _find_channel(
-        self, guild_id: str, body: dict[str, Any], since: float
-    ) -> Channel | None:
-        """The new channel matching a create body (name, type and parent), newest first."""
-        data = await self._call(Route("GET", "/guilds/{guild_id}/channels", guild_id=guild_id))
-        channels = [Channel.from_api(c) for c in data or []]
-        kind = int(body.get("type") or 0)
-        name = str(body.get("name", ""))
-        name = normalize_channel_name(name, kind)
-        parent = body.get("parent_id")
-        seen = self._seen.get(guild_id, set())
-
-        def matches(ch: Channel) -> bool:
-            got = normalize_channel_name(ch.name, ch.type)
-            return (
-                ch.id not in seen
-                and _created_since(ch.id, since)
-                and ch.type == kind
-                and got == name
-                and ("parent_id" not in body or ch.parent_id == (str(parent) if parent else None))
-            )
-
-        return _newest([c for c in channels if matches(c)])
+    def _seen_in(self, guild_id: str) -> set[str]:
+        return self._seen.get(guild_id, set())
 
     def _remember(self, guild_id: str, ids: list[str]) -> None:
         self._seen.setdefault(guild_id, set()).update(ids)
@@ -413,118 +346,6 @@ class DiscordProvider:
         except DiscordAPIError:
             return None
         return str(data.get("guild_id")) if data.get("guild_id") else None
-
-    async def _explain(
-        self,
-        err: MissingPermissions,
-        route: Route,
-        guild_id: str,
-        *,
-        roles: list[str] | None = None,
-        positions: list[RolePosition] | None = None,
-        overwrites: ChannelWrite | None = None,
-        grant: RoleWrite | None = None,
-    ) -> DiscordAPIError:
-        """Re-read the guild and say which role is above the bot, or which bits it lacks."""
-        try:
-            guild = await self.read_guild(guild_id)
-        except DiscordAPIError:
-            return err
-        bot_top = guild.bot_top_role
-        bot_name = bot_top.name if bot_top else "(the bot has no role)"
-        top = guild.bot_top_position
-        subject: str | None = None
-        hint: str | None = None
-        if not guild.bot_is_owner:
-            blocking = _blocking_roles(guild, roles or [], positions or [], top)
-            if blocking:
-                target = blocking[0]
-                subject = f"role '{target.name}' ({target.id})"
-                hint = hierarchy_hint(bot_name, target.name)
-                if bot_top is not None and target.id == bot_top.id:
-                    hint = (
-                        f"'{target.name}' is the bot's own highest role: the bot cannot edit or "
-                        "move it; change it in Server Settings > Roles or leave it out of the config"
-                    )
-            elif (
-                grant is not None
-                and grant.permissions is not None
-                and (missing := _names(grant.permissions & ~guild.bot_permissions()))
-            ):
-                subject = f"role '{grant.name}'" if grant.name else subject
-                hint = (
-                    f"the role asks for {', '.join(missing)}, which the bot's role '{bot_name}' "
-                    f"does not have: give '{bot_name}' those permissions in Server Settings > "
-                    "Roles or remove them from the role"
-                )
-            elif overwrites is not None and overwrites.permission_overwrites:
-                lacking = _lacking(guild, overwrites.permission_overwrites)
-                if lacking:
-                    subject = f"channel '{overwrites.name}'" if overwrites.name else None
-                    hint = (
-                        f"the overwrites allow or deny {', '.join(lacking)}, which the bot's "
-                        f"role '{bot_name}' does not have: give '{bot_name}' those permissions "
-                        "in Server Settings > Roles or drop them from the overwrites"
-                    )
-            elif roles:
-                role = guild.role(roles[0])
-                if role is not None:
-                    subject = f"role '{role.name}' ({role.id})"
-        rebuilt = error_from_response(err.status, err.body, route, subject=subject)
-        if hint is not None:
-            rebuilt.hint = hint
-            rebuilt.args = (str(rebuilt),)
-        return rebuilt
-
-
-def _created_since(snowflake: str, since: float) -> bool:
-    """False for an id whose snowflake says it was made well before ``since`` (epoch seconds).
-
-    Only objects created by our request can be adopted; CLOCK_SKEW allows for the server's clock
-    being behind ours. Ids that are not snowflakes pass (nothing to tell from them).
-    """
-    try:
-        created_ms = (int(snowflake) >> 22) + DISCORD_EPOCH_MS
-    except ValueError:
-        return True
-    return created_ms >= (since - CLOCK_SKEW) * 1000
-
-
-def _newest(items: list[T]) -> T | None:
-    if not items:
-        return None
-    return max(items, key=lambda item: int(getattr(item, "id", 0)))
-
-
-def _blocking_roles(
-    guild: Guild, role_ids: list[str], positions: list[RolePosition], bot_top: int
-) -> list[Role]:
-    """Roles the bot may not touch: at or above its highest role (now or where asked to go)."""
-    wanted = {p.id: p.position for p in positions}
-    out = []
-    for role_id in role_ids:
-        role = guild.role(role_id)
-        if role is None or role.id == guild.id:
-            continue
-        if role.position >= bot_top or wanted.get(role_id, -1) >= bot_top:
-            out.append(role)
-    return sorted(out, key=lambda r: -r.position)
-
-
-def _lacking(guild: Guild, overwrites: list[PermissionOverwrite]) -> list[str]:
-    """Names of permissions the overwrites set that the bot does not hold guild-wide."""
-    have = guild.bot_permissions()
-    if not have & ADMINISTRATOR:
-        # Only administrators may put Manage Roles ("Manage Permissions") in an overwrite.
-        have &= ~MANAGE_ROLES
-    used = 0
-    for ow in overwrites:
-        used |= ow.allow | ow.deny
-    return _names(used & ~have)
-
-
-def _names(bits: int) -> list[str]:
-    return [p.name for p in all_permissions() if bits & p.value]
 
 
 def _position_batches(positions: list[ChannelPosition]) -> list[list[ChannelPosition]]:
