@@ -6,6 +6,7 @@ Sessions reuse the uv workspace environment (``.venv``) unless they need isolati
 
 from __future__ import annotations
 
+import sys
 import tomllib
 
 import nox
@@ -79,3 +80,14 @@ def isolated(session: nox.Session, package: str) -> None:
         "[importlib.import_module(n) for n in names]; print(sys.argv[1], len(names), 'modules import alone')"
     )
     session.run(py, "-c", check, module)
+
+
+@nox.session(venv_backend="none")
+def lambda_package(session: nox.Session) -> None:
+    """Build infrastructure/build/gaib-backup-lambda.zip, the scheduled-backup Lambda's package.
+
+    For the runtime and architecture infrastructure/terraform/variables.tf deploys; options
+    (``-- --python-version 3.12 --architecture arm64 --output PATH``) override them.
+    """
+    # This interpreter (the workspace's, under `uv run nox`) has python-hcl2 for variables.tf.
+    session.run(sys.executable, "infrastructure/lambda_package.py", *session.posargs)
