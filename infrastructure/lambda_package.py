@@ -32,8 +32,8 @@ VARIABLES = HERE / "terraform" / "variables.tf"
 DEFAULT_OUTPUT = HERE / "build" / "gaib-backup-lambda.zip"
 #: The workspace packages the function runs, built from the tree (dependencies come from uv.lock).
 PACKAGES = ("gaib-core", "gaib-backup")
-#: gaib-backup's extras the function needs: s3fs/boto3 for the store, tables, SNS and CloudWatch.
-EXTRAS: tuple[str, ...] = ()
+#: gaib-backup's extras the function needs: s3fs and boto3 (store, tables, SNS, CloudWatch).
+EXTRAS = ("s3",)
 #: Lambda's architectures and the manylinux platform uv resolves wheels for (glibc 2.17+ runs on
 #: every Lambda Python runtime).
 PLATFORMS = {"x86_64": "x86_64-manylinux2014", "arm64": "aarch64-manylinux2014"}
