@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gaib_core.images import from_bytes
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.http import build_client
 from gaib_core.provider.models import (
@@ -25,11 +26,13 @@ from gaib_core.provider.models import (
     VOICE,
     ChannelPosition,
     ChannelWrite,
+    GuildWrite,
     PermissionOverwrite,
     RolePosition,
     RoleWrite,
 )
 from gaib_core.testing.fixtures import SandboxGuild
+from gaib_core.testing.images import png_bytes
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
@@ -51,6 +54,26 @@ class SpecRequest:
     content_type: str
     body: bytes | None
     parameters: RequestParameters = field(default_factory=RequestParameters)
+
+
+@dataclass
+class SpecResponse:
+    """An httpx response as openapi-core's response protocol sees it."""
+
+    status_code: int
+    content_type: str
+    headers: Headers
+    data: bytes | None
+
+
+def as_spec_response(response: httpx.Response) -> SpecResponse:
+    """The response with its headers and body, for ``validate_response``."""
+    return SpecResponse(
+        status_code=response.status_code,
+        content_type=response.headers.get("content-type", ""),
+        headers=Headers(dict(response.headers)),
+        data=response.content or None,
+    )
 
 
 def _ints(value: Any) -> Any:
@@ -91,14 +114,19 @@ def openapi() -> OpenAPI:
 
 def test_every_request_fits_the_spec(sandbox: SandboxGuild, admin: Admin, openapi: OpenAPI) -> None:
     sent: list[httpx.Request] = []
+    answers: list[httpx.Response] = []
     user = admin.add_member(sandbox.guild_id, "irulan")
 
     async def record(request: httpx.Request) -> None:
         sent.append(request)
 
+    async def answered(response: httpx.Response) -> None:
+        await response.aread()
+        answers.append(response)
+
     async def go() -> None:
         client = build_client(sandbox.token, sandbox.base_url)
-        client.event_hooks = {"request": [record]}
+        client.event_hooks = {"request": [record], "response": [answered]}
         async with client:
             p = DiscordProvider(client, token=sandbox.token)
             gid = sandbox.guild_id
@@ -139,6 +167,24 @@ def test_every_request_fits_the_spec(sandbox: SandboxGuild, admin: Admin, openap
                 [ChannelPosition(id=voice.id, position=0, parent_id=cat.id, lock_permissions=True)],
                 reason=R,
             )
+            await p.modify_guild(
+                gid,
+                GuildWrite(
+                    name="Arrakis",
+                    description="The desert planet",
+                    icon=from_bytes(png_bytes()).data_uri(),
+                    verification_level=1,
+                    default_message_notifications=1,
+                    explicit_content_filter=2,
+                    afk_channel_id=voice.id,
+                    afk_timeout=3600,
+                    system_channel_id=text.id,
+                ),
+                reason=R,
+            )
+            await p.modify_guild(
+                gid, GuildWrite(description=None, icon=None, afk_channel_id=None), reason=R
+            )
             await p.get_member(gid, user)
             await p.add_member_role(gid, user, role.id, reason=R)
             await p.remove_member_role(gid, user, role.id, reason=R)
@@ -150,5 +196,11 @@ def test_every_request_fits_the_spec(sandbox: SandboxGuild, admin: Admin, openap
     for request in sent:
         openapi.validate_request(as_spec_request(request))  # raises on any mismatch
         operations.add(request.method)
-    assert len(sent) >= 17
+    assert len(sent) >= 19
+    # The sandbox's answers have Discord's shapes too (Modify Guild's guild object among them).
+    for response in answers:
+        openapi.validate_response(as_spec_request(response.request), as_spec_response(response))
+    assert any(
+        r.request.method == "PATCH" and r.url.path.endswith(sandbox.guild_id) for r in answers
+    )
     assert operations == {"GET", "POST", "PATCH", "PUT", "DELETE"}

@@ -13,7 +13,7 @@ from openapi_core.validation.response.exceptions import InvalidData
 
 from .conftest import SpecCheck, spec_request, spec_response
 
-BOT_ROLE_PERMS = 2252109356985936  # the documented default bot permissions (briefing, interface 4)
+BOT_ROLE_PERMS = 2252109356985968  # the documented default bot permissions (data/permissions.json)
 EVERYONE_PERMS = 309341834305
 
 

@@ -10,7 +10,7 @@ from gaib_core.testing.fixtures import SandboxGuild
 
 OWNER = {"X-Sandbox-Actor": "owner"}
 ADMINISTRATOR = 1 << 3
-MANAGE_GUILD = 1 << 5
+BAN_MEMBERS = 1 << 2  # not in the bot's documented set
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 MANAGE_ROLES = 1 << 28
@@ -138,12 +138,12 @@ def test_member_roles_at_or_above_the_bot(api: httpx.Client, sandbox: SandboxGui
 
 def test_roles_only_get_permissions_the_bot_has(api: httpx.Client, sandbox: SandboxGuild) -> None:
     gid = sandbox.guild_id
-    for bits in (ADMINISTRATOR, MANAGE_GUILD):
+    for bits in (ADMINISTRATOR, BAN_MEMBERS):
         assert_error(api.post(f"/guilds/{gid}/roles", json={"permissions": str(bits)}), 403, 50013)
     rid = api.post(f"/guilds/{gid}/roles", json={"permissions": str(VIEW_CHANNEL)}).json()["id"]
     assert_error(
         api.patch(
-            f"/guilds/{gid}/roles/{rid}", json={"permissions": str(VIEW_CHANNEL | MANAGE_GUILD)}
+            f"/guilds/{gid}/roles/{rid}", json={"permissions": str(VIEW_CHANNEL | BAN_MEMBERS)}
         ),
         403,
         50013,
@@ -160,7 +160,7 @@ def test_an_administrator_bot_may_grant_anything(
     info = new_guild(admin, bot_permissions=str(ADMINISTRATOR))
     with httpx.Client(base_url=sandbox.base_url, headers=sandbox.headers) as api:
         gid = info["guild_id"]
-        ok = api.post(f"/guilds/{gid}/roles", json={"permissions": str(MANAGE_GUILD)})
+        ok = api.post(f"/guilds/{gid}/roles", json={"permissions": str(BAN_MEMBERS)})
         assert ok.status_code == 200
         ow = [{"id": gid, "type": 0, "allow": str(MANAGE_ROLES | MANAGE_WEBHOOKS)}]
         made = api.post(f"/guilds/{gid}/channels", json={"name": "x", "permission_overwrites": ow})

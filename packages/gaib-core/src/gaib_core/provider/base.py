@@ -17,6 +17,8 @@ from gaib_core.provider.models import (
     ChannelPosition,
     ChannelWrite,
     Guild,
+    GuildSettings,
+    GuildWrite,
     Member,
     Role,
     RolePosition,
@@ -32,6 +34,12 @@ class Provider(Protocol):
 
     async def read_guild(self, guild_id: str) -> Guild:
         """The guild's roles, channels (with overwrites) and the bot's member, in <= 5 requests."""
+        ...
+
+    async def modify_guild(
+        self, guild_id: str, settings: GuildWrite, *, reason: str
+    ) -> GuildSettings:
+        """Change the set fields of the guild's own settings (Modify Guild) and return them."""
         ...
 
     async def create_role(self, guild_id: str, role: RoleWrite, *, reason: str) -> Role:

@@ -27,6 +27,8 @@ from gaib_core.provider.models import (
     ChannelPosition,
     ChannelWrite,
     Guild,
+    GuildSettings,
+    GuildWrite,
     Member,
     Role,
     RolePosition,
@@ -145,6 +147,7 @@ class DiscordProvider:
             channels=[Channel.from_api(c) for c in channel_data or []],
             bot_user_id=bot_id,
             bot_member=Member.from_api(member_data),
+            settings=GuildSettings.from_api(guild_data),
         )
         self._remember(guild_id, [r.id for r in guild.roles] + [c.id for c in guild.channels])
         return guild
@@ -155,6 +158,27 @@ class DiscordProvider:
             Route("GET", "/guilds/{guild_id}/members/{user_id}", guild_id=guild_id, user_id=user_id)
         )
         return Member.from_api(data)
+
+    # -- the guild's own settings -------------------------------------------------------------
+
+    async def modify_guild(
+        self, guild_id: str, settings: GuildWrite, *, reason: str
+    ) -> GuildSettings:
+        """``PATCH /guilds/{id}`` with the fields set on ``settings``; returns the new settings.
+
+        A 50013 answer names the permission this needs (MANAGE_GUILD) and where to give it.
+        """
+        route = Route("PATCH", "/guilds/{guild_id}", guild_id=guild_id)
+        try:
+            data = await self._call(route, json=settings.to_json(), reason=reason)
+        except MissingPermissions as err:
+            err.hint = (
+                "Modify Guild needs MANAGE_GUILD: give the bot's role 'Manage Server' in "
+                "Server Settings > Roles"
+            )
+            err.args = (str(err),)
+            raise
+        return GuildSettings.from_api(data)
 
     # -- roles ------------------------------------------------------------------------------
 

@@ -145,12 +145,72 @@ class Member(_Model):
         )
 
 
+class GuildSettings(_Model):
+    """The guild's own settings, the ones Modify Guild changes (``GuildResponse`` fields).
+
+    ``icon`` is Discord's icon hash (not the image); levels are Discord's enum numbers.
+    """
+
+    name: str = ""
+    description: str | None = None
+    icon: str | None = None
+    verification_level: int = 0
+    default_message_notifications: int = 0
+    explicit_content_filter: int = 0
+    afk_channel_id: str | None = None
+    afk_timeout: int = 300
+    system_channel_id: str | None = None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> GuildSettings:
+        """Parse the settings out of Discord's JSON guild object."""
+        return cls(
+            name=data.get("name") or "",
+            description=data.get("description") or None,
+            icon=data.get("icon"),
+            verification_level=int(data.get("verification_level") or 0),
+            default_message_notifications=int(data.get("default_message_notifications") or 0),
+            explicit_content_filter=int(data.get("explicit_content_filter") or 0),
+            afk_channel_id=str(data["afk_channel_id"]) if data.get("afk_channel_id") else None,
+            afk_timeout=int(data.get("afk_timeout") or 300),
+            system_channel_id=(
+                str(data["system_channel_id"]) if data.get("system_channel_id") else None
+            ),
+        )
+
+
+class GuildWrite(_Model):
+    """Fields for Modify Guild; only the set fields are sent (``None`` clears a nullable one).
+
+    ``icon`` is image data (``data:image/png;base64,...``) or ``None`` to remove the icon.
+    """
+
+    name: str | None = None
+    description: str | None = None
+    icon: str | None = None
+    verification_level: int | None = None
+    default_message_notifications: int | None = None
+    explicit_content_filter: int | None = None
+    afk_channel_id: str | None = None
+    afk_timeout: int | None = None
+    system_channel_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The request body (``GuildPatchRequestPartial``)."""
+        return self.model_dump(exclude_unset=True)
+
+    def __repr__(self) -> str:
+        # Image data can be megabytes: name the fields, not the bytes.
+        return f"GuildWrite({', '.join(sorted(self.model_fields_set))})"
+
+
 class Guild(_Model):
-    """A guild as gaib reads it: its roles, its channels, and the bot's member."""
+    """A guild as gaib reads it: its roles, its channels, the bot's member and its settings."""
 
     id: str
     name: str
     owner_id: str
+    settings: GuildSettings = Field(default_factory=GuildSettings)
     roles: list[Role] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     bot_user_id: str

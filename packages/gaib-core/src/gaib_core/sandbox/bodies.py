@@ -39,6 +39,25 @@ def _bitfield(value: Any) -> int:
     raise PydanticCustomError("NUMBER_TYPE_COERCE", 'Value "{value}" is not int.', {"value": value})
 
 
+def _enum(*allowed: int) -> Any:
+    """A validator for an integer enum: Discord's ENUM_TYPE_COERCE for anything else."""
+
+    def check(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and value in allowed:
+            return value
+        raise PydanticCustomError(
+            "ENUM_TYPE_COERCE", 'Value "{value}" is not a valid enum value.', {"value": value}
+        )
+
+    return BeforeValidator(check)
+
+
+def _guild_name(value: Any) -> Any:
+    if isinstance(value, str) and not 2 <= len(value) <= 100:
+        raise PydanticCustomError("BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.")
+    return value
+
+
 Snowflake = Annotated[str, BeforeValidator(_snowflake)]
 Bitfield = Annotated[int, BeforeValidator(_bitfield)]
 Color = Annotated[int, Field(ge=0, le=0xFFFFFF)]
@@ -122,6 +141,31 @@ class ChannelPositionBody(_Body):
     position: Annotated[int, Field(ge=0)] | None = None
     parent_id: Snowflake | None = None
     lock_permissions: bool | None = None
+
+
+# Discord's enums for Modify Guild (openapi.json: VerificationLevels, UserNotificationSettings,
+# GuildExplicitContentFilterTypes, AfkTimeouts).
+VERIFICATION_LEVELS = (0, 1, 2, 3, 4)
+NOTIFICATION_LEVELS = (0, 1)
+CONTENT_FILTERS = (0, 1, 2)
+AFK_TIMEOUTS = (60, 300, 900, 1800, 3600)
+
+
+class GuildBody(_Body):
+    """``GuildPatchRequestPartial`` (the fields the sandbox keeps; null clears the nullable ones).
+
+    Which fields were sent at all is ``model_fields_set``: an absent field is left as it is.
+    """
+
+    name: Annotated[str, BeforeValidator(_guild_name)] | None = None
+    description: Annotated[str, Field(max_length=300)] | None = None
+    icon: str | None = None
+    verification_level: Annotated[int, _enum(*VERIFICATION_LEVELS)] | None = None
+    default_message_notifications: Annotated[int, _enum(*NOTIFICATION_LEVELS)] | None = None
+    explicit_content_filter: Annotated[int, _enum(*CONTENT_FILTERS)] | None = None
+    afk_timeout: Annotated[int, _enum(*AFK_TIMEOUTS)] | None = None
+    afk_channel_id: Snowflake | None = None
+    system_channel_id: Snowflake | None = None
 
 
 class MemberBody(_Body):

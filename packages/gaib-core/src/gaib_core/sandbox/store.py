@@ -95,6 +95,15 @@ class StoredGuild(_Model):
     channels: dict[str, StoredChannel] = Field(default_factory=dict)
     members: dict[str, StoredMember] = Field(default_factory=dict)
     features: list[str] = Field(default_factory=lambda: ["COMMUNITY", "NEWS"])
+    # The settings Modify Guild changes (Discord's defaults for a new guild).
+    description: str | None = None
+    icon: str | None = Field(None, description="The icon's hash (md5 of the image), or None.")
+    verification_level: int = 0
+    default_message_notifications: int = 0
+    explicit_content_filter: int = 0
+    afk_channel_id: str | None = None
+    afk_timeout: int = 300
+    system_channel_id: str | None = None
 
     @property
     def everyone(self) -> StoredRole:

@@ -264,6 +264,11 @@ def delete_channel(req: Request) -> SandboxResponse:
     for child in guild.channels.values():
         if child.parent_id == channel.id:
             child.parent_id = None
+    # As on Discord, the guild stops pointing at a deleted AFK or system channel.
+    if guild.afk_channel_id == channel.id:
+        guild.afk_channel_id = None
+    if guild.system_channel_id == channel.id:
+        guild.system_channel_id = None
     return json_response(200, data)
 
 
