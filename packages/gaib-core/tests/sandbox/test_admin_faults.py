@@ -43,6 +43,20 @@ def test_admin_errors(admin: httpx.Client) -> None:
     assert admin.post("/faults", json={"kind": "boom"}).status_code == 400
     assert admin.post("/faults", json={"kind": "429", "route": "GET ("}).status_code == 400
     assert admin.get("/nothing").status_code == 404
+    assert admin.post("/guilds/1/roles", json={"name": "x"}).status_code == 404
+    # The admin API goes through the same router as the API: a known path, another method.
+    wrong = admin.get("/reset")
+    assert wrong.status_code == 405 and wrong.json()["message"] == "405: Method Not Allowed"
+
+
+def test_admin_status_comes_from_the_error_type_not_its_words(
+    admin: httpx.Client, sandbox: SandboxGuild
+) -> None:
+    # The message of an unknown role mentions "has no" too; it is a bad request, not a 404.
+    bad = admin.post(
+        f"/guilds/{sandbox.guild_id}/members", json={"username": "x", "roles": ["123"]}
+    )
+    assert bad.status_code == 400 and "has no role 123" in bad.json()["message"]
 
 
 def test_stats(admin: httpx.Client, api: httpx.Client, sandbox: SandboxGuild) -> None:

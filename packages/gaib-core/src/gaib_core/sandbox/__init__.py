@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from gaib_core.sandbox.core import GuildInfo, Sandbox, SandboxError
+from gaib_core.sandbox.core import GuildInfo, Sandbox
+from gaib_core.sandbox.errors import SandboxError
 from gaib_core.sandbox.responses import SandboxResponse
 
 __all__ = ["GuildInfo", "Sandbox", "SandboxError", "SandboxResponse"]

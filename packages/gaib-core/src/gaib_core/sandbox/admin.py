@@ -24,21 +24,19 @@ edits: drift, roles above the bot)::
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gaib_core.sandbox.bodies import Bitfield, Snowflake
+from gaib_core.sandbox.errors import SandboxError
 from gaib_core.sandbox.faults import FaultSpec
 from gaib_core.sandbox.ratelimit import PROFILES
-from gaib_core.sandbox.responses import SandboxResponse, json_response
+from gaib_core.sandbox.responses import APIError, SandboxResponse, json_response
+from gaib_core.sandbox.routing import Request, Router
 
 if TYPE_CHECKING:
     from gaib_core.sandbox.core import Sandbox
-
-_MEMBERS = re.compile(r"^/guilds/(\d+)/members/?$")
-_ROLES = re.compile(r"^/guilds/(\d+)/roles/?$")
 
 
 class _Admin(BaseModel):
@@ -80,18 +78,28 @@ def _bad(message: str, status: int = 400) -> SandboxResponse:
     return json_response(status, {"message": message, "code": 0})
 
 
-def _parse(model: type[BaseModel], body: bytes) -> Any:
-    data = json.loads(body) if body.strip() else {}
+def _parse(model: type[BaseModel], req: Request) -> Any:
+    data = json.loads(req.body) if req.body.strip() else {}
     return model.model_validate(data)
 
 
-def handle_admin(sandbox: Sandbox, method: str, path: str, body: bytes) -> SandboxResponse:
-    """Answer one admin request (``path`` is relative to ``/_sandbox``)."""
-    from gaib_core.sandbox.core import SandboxError
+def handle_admin(
+    sandbox: Sandbox, router: Router, method: str, path: str, req: Request
+) -> SandboxResponse:
+    """Answer one admin request (``path`` is relative to ``/_sandbox``) through ``router``.
 
+    Bad bodies answer 400 naming the field; a ``SandboxError`` answers its own ``status``.
+    """
     path = path.rstrip("/") or "/"
     try:
-        return _route(sandbox, method, path, body)
+        match = router.match(method, path)
+    except APIError as exc:
+        return exc.response()
+    if match is None:
+        return _bad(f"no admin route {method} /_sandbox{path}", 404)
+    req.params = match.params
+    try:
+        return match.route.handler(req)
     except ValueError as exc:  # includes pydantic's ValidationError and bad JSON
         first = (
             "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -100,57 +108,70 @@ def handle_admin(sandbox: Sandbox, method: str, path: str, body: bytes) -> Sandb
         )
         return _bad(f"invalid admin request: {first}")
     except SandboxError as exc:
-        return _bad(str(exc), 404 if "has no guild" in exc.message else 400)
+        return _bad(str(exc), exc.status)
 
 
-def _route(sandbox: Sandbox, method: str, path: str, body: bytes) -> SandboxResponse:
-    key = (method, path)
-    if key == ("POST", "/guilds"):
-        new = _parse(NewGuild, body)
+def build_admin_router(sandbox: Sandbox) -> Router:
+    """Every ``/_sandbox`` route (see the module docstring), acting on ``sandbox``."""
+    router = Router()
+
+    def new_guild(req: Request) -> SandboxResponse:
+        new = _parse(NewGuild, req)
         info = sandbox.create_guild(new.name, new.bot_role_name, new.bot_permissions, new.members)
         return json_response(200, info.to_json())
-    if key == ("GET", "/guilds"):
-        return json_response(200, sandbox.guilds())
-    found = _MEMBERS.match(path)
-    if found and method == "POST":
-        member = _parse(NewMember, body)
-        user_id = sandbox.add_member(found.group(1), member.username, member.roles)
+
+    def new_member(req: Request) -> SandboxResponse:
+        member = _parse(NewMember, req)
+        user_id = sandbox.add_member(req.params["guild_id"], member.username, member.roles)
         return json_response(200, {"user_id": user_id})
-    found = _ROLES.match(path)
-    if found and method == "POST":
-        role = _parse(NewRole, body)
+
+    def new_role(req: Request) -> SandboxResponse:
+        role = _parse(NewRole, req)
         role_id = sandbox.add_role(
-            found.group(1),
+            req.params["guild_id"],
             role.name,
             permissions=role.permissions,
             position=role.position,
             managed=role.managed,
         )
         return json_response(200, {"role_id": role_id})
-    if key == ("POST", "/reset"):
+
+    def reset(req: Request) -> SandboxResponse:
         sandbox.reset()
         return json_response(200, {"reset": True})
-    if key == ("POST", "/faults"):
-        sandbox.add_fault(_parse(FaultSpec, body))
+
+    def add_fault(req: Request) -> SandboxResponse:
+        sandbox.add_fault(_parse(FaultSpec, req))
         return json_response(200, {"queued": True})
-    if key == ("GET", "/faults"):
-        return json_response(200, sandbox.pending_faults())
-    if key == ("DELETE", "/faults"):
+
+    def clear_faults(req: Request) -> SandboxResponse:
         sandbox.clear_faults()
         return json_response(200, {"cleared": True})
-    if key == ("GET", "/stats"):
-        return json_response(200, sandbox.stats())
-    if key == ("GET", "/audit-log"):
-        return json_response(200, sandbox.audit_log())
-    if key == ("POST", "/stats/reset"):
+
+    def reset_stats(req: Request) -> SandboxResponse:
         sandbox.reset_stats()
         return json_response(200, {"reset": True})
-    if key == ("POST", "/limits"):
-        limits = _parse(LimitsBody, body)
+
+    def set_limits(req: Request) -> SandboxResponse:
+        limits = _parse(LimitsBody, req)
         if limits.profile not in PROFILES:
             return _bad(f"unknown profile {limits.profile!r}; use one of {', '.join(PROFILES)}")
         sandbox.set_limits(limits.profile)
         return json_response(200, {"profile": limits.profile})
-    if key == ("GET", "/limits"):
-        return json_response(200, {"profile": sandbox.limiter.profile.name})
-    return _bad(f"no admin route {method} /_sandbox{path}", 404)
+
+    router.add("POST", "/guilds", new_guild)
+    router.add("GET", "/guilds", lambda req: json_response(200, sandbox.guilds()))
+    router.add("POST", "/guilds/{guild_id}/members", new_member)
+    router.add("POST", "/guilds/{guild_id}/roles", new_role)
+    router.add("POST", "/reset", reset)
+    router.add("POST", "/faults", add_fault)
+    router.add("GET", "/faults", lambda req: json_response(200, sandbox.pending_faults()))
+    router.add("DELETE", "/faults", clear_faults)
+    router.add("GET", "/stats", lambda req: json_response(200, sandbox.stats()))
+    router.add("POST", "/stats/reset", reset_stats)
+    router.add("GET", "/audit-log", lambda req: json_response(200, sandbox.audit_log()))
+    router.add("POST", "/limits", set_limits)
+    router.add(
+        "GET", "/limits", lambda req: json_response(200, {"profile": sandbox.limiter.profile.name})
+    )
+    return router

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from gaib_core.sandbox.core import ADMIN_PREFIX, GuildInfo, SandboxError
+from gaib_core.sandbox.core import ADMIN_PREFIX, GuildInfo
+from gaib_core.sandbox.errors import SandboxError
 from gaib_core.sandbox.faults import FaultSpec
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from gaib_core.errors import GaibError
 from gaib_core.sandbox import rules
+from gaib_core.sandbox.admin import build_admin_router, handle_admin
+from gaib_core.sandbox.errors import SandboxError, UnknownSandboxGuild
 from gaib_core.sandbox.faults import FaultQueue, FaultSpec, fault_response
 from gaib_core.sandbox.ratelimit import RateLimiter
 from gaib_core.sandbox.responses import APIError, SandboxResponse, json_response
@@ -37,10 +38,6 @@ ADMIN_PREFIX = "/_sandbox"
 ACTOR_HEADER = "x-sandbox-actor"
 SANDBOX_TOKEN = "sandbox-token"
 AUDIT_LOG_SIZE = 1000  # any "Bot <token>" is accepted; this one is just handed out
-
-
-class SandboxError(GaibError):
-    """A Python caller asked the sandbox for something impossible (unknown guild, bad input)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +64,7 @@ class Sandbox:
         self.limiter = RateLimiter(limits)
         self.faults = FaultQueue()
         self.router = build_router()
+        self.admin_router = build_admin_router(self)
         self._requests = 0
         self._by_route: Counter[str] = Counter()
         self._rate_limited = 0
@@ -115,7 +113,7 @@ class Sandbox:
         with self._lock:
             guild = self.store.guild(guild_id)
             if guild is None:
-                raise SandboxError(
+                raise UnknownSandboxGuild(
                     f"sandbox has no guild {guild_id}",
                     hint="create one with `gaib sandbox create-guild`",
                 )
@@ -137,7 +135,7 @@ class Sandbox:
         with self._lock:
             guild = self.store.guild(guild_id)
             if guild is None:
-                raise SandboxError(f"sandbox has no guild {guild_id}")
+                raise UnknownSandboxGuild(f"sandbox has no guild {guild_id}")
             role = StoredRole(
                 id=self.store.snowflake(),
                 name=name,
@@ -238,9 +236,9 @@ class Sandbox:
         lowered = {k.lower(): v for k, v in headers.items()}
         plain, query = split_query(path)
         if plain == ADMIN_PREFIX or plain.startswith(ADMIN_PREFIX + "/"):
-            from gaib_core.sandbox.admin import handle_admin
-
-            return handle_admin(self, method, plain[len(ADMIN_PREFIX) :] or "/", body)
+            path = plain[len(ADMIN_PREFIX) :] or "/"
+            req = Request(method, path, {}, query, lowered, body, self.store)
+            return handle_admin(self, self.admin_router, method, path, req)
         if not plain.startswith(API_PREFIX + "/"):
             return json_response(404, {"message": "404: Not Found", "code": 0})
         response = self._handle_api(method, plain, query, lowered, body)
