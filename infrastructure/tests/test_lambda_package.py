@@ -11,6 +11,8 @@ import textwrap
 import zipfile
 from pathlib import Path
 
+from gaib_backup import names
+
 ROOT = Path(__file__).resolve().parents[2]
 ARCHITECTURES = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
@@ -44,12 +46,14 @@ def test_package_builds_reproducibly_and_its_handler_imports_in_a_clean_venv(
         archive.extractall(tmp_path / "task")
 
     venv = tmp_path / "venv"
+    module, function = names.LAMBDA_HANDLER.rsplit(".", 1)
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     probe = textwrap.dedent(
         f"""
         import importlib, importlib.metadata, sys
         sys.path.insert(0, {str(tmp_path / "task")!r})
-        importlib.import_module("gaib_backup.names")
+        handler = getattr(importlib.import_module({module!r}), {function!r})
+        assert callable(handler)
         plugins = {{e.name for e in importlib.metadata.entry_points(group="gaib")}}
         assert "backup" in plugins, plugins
         print(importlib.import_module("gaib_backup").__file__)
