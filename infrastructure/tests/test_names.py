@@ -6,7 +6,12 @@ rename on either side fails here until the other follows.
 
 from __future__ import annotations
 
-from gaib_backup import names
+import ast
+import re
+from typing import Any
+
+from gaib_backup import aws_lambda, names, notify, scheduled, service_tiers, settings
+from gaib_backup.settings import BackupSettings
 
 
 def test_bucket_name(module) -> None:
@@ -79,3 +84,63 @@ def test_schedules(module) -> None:
     assert schedules["hourly"]["expression"] == names.SCHEDULE_HOURLY
     rule = module.resource("aws_cloudwatch_event_rule", "schedule")
     assert rule["schedule_expression"] == "${each.value.expression}"
+
+
+def _object_literal(expression: str, function: str) -> dict[str, Any]:
+    """The object literal passed to ``function(...)`` in an HCL expression, references quoted
+    (``aws_kms_key.backups.arn`` becomes that string), as a Python dict."""
+    inner = expression.split(f"{function}(", 1)[1]
+    depth = 0
+    for end, char in enumerate(inner):  # the first balanced {...}
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            text = inner[: end + 1]
+            break
+    text = re.sub(r"(\w+) = ", r'"\1": ', text)
+    text = re.sub(r'(?<=": )([A-Za-z_][\w.\[\]]*)(?=[,}])', r'"\1"', text)
+    return ast.literal_eval(text)
+
+
+def test_config_snippet_is_a_valid_backup_yaml_for_these_resources(module) -> None:
+    snippet = _object_literal(module.outputs["gaib_backup_config"]["value"], "yamlencode")
+    settings = BackupSettings.model_validate(snippet)  # extra="forbid": every key is one gaib reads
+    assert settings.store == "s3://${aws_s3_bucket.backups.bucket}"
+    assert settings.kms_key_id == "aws_kms_key.backups.arn"
+    assert settings.metadata.type == "dynamodb"
+    assert settings.metadata.table == "aws_dynamodb_table.backup_metadata.name"
+    assert settings.metadata.tiers_table == "aws_dynamodb_table.server_tiers.name"
+
+
+def test_function_environment_is_what_the_handler_reads(module) -> None:
+    variables = module.resource("aws_lambda_function", "scheduled")["environment"][0]["variables"]
+    environment = _object_literal(variables, "merge")
+    assert environment == {
+        settings.STORE_ENV: "s3://${aws_s3_bucket.backups.bucket}",
+        settings.KMS_ENV: "aws_kms_key.backups.arn",
+        settings.METADATA_ENV: "dynamodb",
+        notify.SNS_TOPIC_ENV: "aws_sns_topic.notifications.arn",
+    }
+    assert f"{{{notify.DISCORD_WEBHOOK_ENV} = var.discord_webhook_url}}" in variables
+    # The tables are gaib-backup's default names, so the handler needs no table variables.
+    assert (
+        aws_lambda.settings_from_env({settings.STORE_ENV: "s3://b"}).metadata.table
+        == names.METADATA_TABLE
+    )
+
+
+def test_each_rule_runs_the_service_tiers_the_handler_expects(module) -> None:
+    rules = {f"gaib-backup-{key}" for key in module.locals["schedules"]}
+    assert (
+        module.resource("aws_cloudwatch_event_rule", "schedule")["name"]
+        == "gaib-backup-${each.key}"
+    )
+    assert rules == set(scheduled.RULE_SERVICE_TIERS)
+    covered = [tier for tiers in scheduled.RULE_SERVICE_TIERS.values() for tier in tiers]
+    assert sorted(covered) == sorted(names.SERVICE_TIERS)
+
+
+def test_lifecycle_retention_is_the_service_tiers_retention(module) -> None:
+    assert module.locals["free_expiration_days"] == service_tiers.policy("free").retention_days
+    assert (
+        module.locals["premium_expiration_days"] == service_tiers.policy("premium").retention_days
+    )
