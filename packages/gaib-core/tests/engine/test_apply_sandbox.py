@@ -131,7 +131,7 @@ def test_apply_fires_lifecycle_hooks(env: Any, base: dict[str, Any]) -> None:
     assert event.plan.counts() == (8, 0, 0) and event.theme_name is None
     assert outcome.status == "succeeded" and outcome.error is None
     assert outcome.serial_after == env.manager.read().serial
-    assert len(outcome.changed) == 8
+    assert len(outcome.changed) == 9 and "role order" in outcome.changed  # 8 + the bulk reorder
 
 
 def test_unmanaged_remove_policy_and_everyone_permissions(env: Any, base: dict[str, Any]) -> None:

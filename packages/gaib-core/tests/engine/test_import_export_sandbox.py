@@ -67,8 +67,15 @@ def test_export_of_a_guild_plans_empty_after_adopt(
     env: Any, base: dict[str, Any], tmp_path: Any
 ) -> None:
     env.apply(ServerConfig.model_validate(base))
-    make_by_hand(env, "roles", {"name": "Hand Made", "hoist": True})
+    hand = make_by_hand(env, "roles", {"name": "Hand Made", "hoist": True})
     make_by_hand(env, "channels", {"name": "Lobby", "type": 2, "bitrate": 32000})
+    # dragged to the top in the client (at position 1 it would share Member's position, which
+    # the next plan would rightly fix)
+    httpx.patch(
+        f"{env.sandbox.base_url}/guilds/{env.sandbox.guild_id}/roles",
+        json=[{"id": hand["id"], "position": 4}],
+        headers=env.sandbox.headers,
+    ).raise_for_status()
     guild = env.plan(ServerConfig()).guild
     exported = export_guild(guild)
     path = tmp_path / "export.yaml"

@@ -25,8 +25,8 @@ def test_fresh_guild_plans_creates_only(factory: Any, base: dict[str, Any]) -> N
     assert plan.errors == []
     assert [c.action for c in plan.changes] == ["create"] * 8
     assert plan.summary() == "Plan: 8 to add, 0 to change, 0 to destroy."
-    # new roles land at the bottom in creation order: no reorder request needed
-    assert plan.role_order is None
+    # new roles all land at position 1: one reorder gives each its own position, in config order
+    assert plan.role_order == ["role.naib", "role.fedaykin", "role.member"]
     positions = {c.address: c.position for c in plan.changes if c.kind != "role"}
     assert positions["channel.general"] == 0
     assert positions["channel.announcements"] == 1
@@ -113,7 +113,7 @@ def test_ignore_changes_masks_attributes(factory: Any, base: dict[str, Any]) -> 
 
 def test_unmanaged_policies(factory: Any, base: dict[str, Any]) -> None:
     guild, state = factory.materialize(cfg(base))
-    factory.role(guild, "Hand-made", 1)
+    factory.role(guild, "Hand-made", 4)  # its own position (one shared with Member is a diff)
     factory.channel(guild, "off-topic", position=9)
     assert not make_plan(cfg(base), guild, state).has_changes
     base["server"] = {"unmanaged": "report"}
@@ -240,7 +240,7 @@ def test_unmanaged_copy_of_a_managed_object_is_warned_about(
     factory: Any, base: dict[str, Any]
 ) -> None:
     guild, state = factory.materialize(cfg(base))
-    copy = factory.role(guild, "Naib", 1)
+    copy = factory.role(guild, "Naib", 4)
     plan = make_plan(cfg(base), guild, state)
     assert not plan.has_changes
     assert any(copy.id in w and "role.naib" in w for w in plan.warnings)

@@ -2,7 +2,8 @@
 an interruption at any point never loses track of anything created.
 
 Order (FACTS.md section 6): roles (creates one by one, so they land at the bottom in config
-order; updates in parallel), one bulk role-positions request if the order changes, categories,
+order; updates in parallel), one bulk role-positions request if the order changes or managed
+roles share a position (every new role starts at position 1), categories,
 channels (a replaced channel is deleted first; creates carry parent, position and overwrites
 inline; updates carry every overwrite), one bulk channel-positions request, then deletes in
 reverse: channels, categories, roles.

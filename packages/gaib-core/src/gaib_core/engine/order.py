@@ -10,6 +10,12 @@ appended at the end; the placeholders are then filled with the managed objects i
 Unmanaged objects keep their slots, so a guild adopted gradually is disturbed as little as
 possible, and applying the result makes the next comparison equal (no perpetual diff).
 
+Roles also need distinct positions: Discord creates every role at position 1 and sorts equal
+positions by id, so an order that rests on the id tie-break looks right in the client but not to
+a bot comparing ``position``. A reorder is therefore also planned when a managed role shares its
+position with another movable role (every new role does); it renumbers the movable roles
+n..1 top to bottom in one bulk request, after which each has its own position.
+
 Channel groups are (parent, sorting bucket), FACTS.md section 6: text-like and voice-like
 channels of one parent sort separately, categories among themselves.
 """
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -77,6 +84,9 @@ def moved(before: Sequence[str], after: Sequence[str]) -> set[str]:
 # --- roles ------------------------------------------------------------------------------------
 
 
+NEW_ROLE_POSITION = 1  # where Discord puts a created role (FACTS.md section 1)
+
+
 @dataclass
 class RoleOrder:
     """The role order before and after: refs of every movable role, top to bottom."""
@@ -84,11 +94,12 @@ class RoleOrder:
     current: list[str]
     desired: list[str]
     moved: set[str] = field(default_factory=set)
+    shared: set[str] = field(default_factory=set)  # managed refs whose position is not their own
 
     @property
     def needed(self) -> bool:
-        """True when a bulk positions request must be sent."""
-        return self.current != self.desired
+        """True when a bulk positions request must be sent (order differs or positions tie)."""
+        return self.current != self.desired or bool(self.shared)
 
 
 def movable_roles(guild: Guild) -> list[Role]:
@@ -113,14 +124,27 @@ def role_order(
 ) -> RoleOrder:
     """Where roles go: ``desired`` = managed addresses in config order, ``creates`` in creation
     order (they appear at the bottom), ``removed`` ids to delete, ``fixed`` addresses to keep."""
-    current = [refs.role_ref(r.id) for r in movable_roles(guild) if r.id not in removed]
-    current = [ref for ref in current if not ref.startswith("@")] + list(creates)
+    roles = [r for r in movable_roles(guild) if r.id not in removed]
+    position = {refs.role_ref(r.id): r.position for r in roles}
+    position.update(dict.fromkeys(creates, NEW_ROLE_POSITION))
+    current = [ref for ref in position if not ref.startswith("@")]
     present = set(current)
     managed = [a for a in desired if a in present and a not in fixed]
     target = fill_slots(current, managed)
     existing = [ref for ref in current if ref in set(managed) and ref not in set(creates)]
     after = [ref for ref in target if ref in set(existing)]
-    return RoleOrder(current=current, desired=target, moved=moved(existing, after))
+    return RoleOrder(
+        current=current,
+        desired=target,
+        moved=moved(existing, after),
+        shared=shared_positions(managed, {ref: position[ref] for ref in current}),
+    )
+
+
+def shared_positions(managed: Sequence[str], position: dict[str, int]) -> set[str]:
+    """Members of ``managed`` whose position another role in ``position`` also holds."""
+    counts = Counter(position.values())
+    return {ref for ref in managed if counts[position[ref]] > 1}
 
 
 def bulk_role_positions(sequence: Sequence[str]) -> list[tuple[str, int]]:

@@ -144,6 +144,9 @@ def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
         if detailed:
             lines.append(Line(f"      - {', '.join(before)}", "delete"))
         lines.append(Line(f"      + {', '.join(after)}", "create"))
+        if plan.role_order == plan.role_order_before:
+            note = "      # same order; gives each role its own position (some share one now)"
+            lines.append(Line(note, "note"))
     if plan.channel_positions and detailed:
         moved = ", ".join(plan.ref_names.get(r, r) for r in plan.channel_positions)
         lines.append(Line(f"  ~ channel positions: {moved}", "update"))
