@@ -101,13 +101,17 @@ def enrol(
     state_url: str,
     storage_options: Mapping[str, Any] | None = None,
 ) -> ScheduledTarget:
-    """Enrol (or re-point) a workspace for scheduled backups; its last run is kept."""
-    if state_url.startswith(("file:", "memory:")) or "://" not in state_url:
+    """Enrol (or re-point) a workspace for scheduled backups; its last run is kept.
+
+    ``state_url`` is the workspace's state backend root (``{state_url}/{workspace}/state.json``):
+    an ``s3://`` backend is readable by every scheduled run, the Lambda included; a ``file://``
+    one only by runs on the machine that has it (cron).
+    """
+    if state_url.startswith("memory:") or "://" not in state_url:
         raise BackupError(
-            f"state at {state_url} cannot be reached by a scheduled run elsewhere",
-            hint="keep the workspace's state on a shared backend (backend: {type: fsspec, "
-            "url: s3://...} in .gaib/config.yaml) or run `gaib server backup run-scheduled` "
-            "from cron in the project directory",
+            f"state at {state_url} cannot be read by a scheduled run",
+            hint="enrol a state backend URL: s3://... (any machine, the Lambda too) or file://... "
+            "(only runs on this machine)",
         )
     current = find_target(ctx, server_id, workspace)
     target = ScheduledTarget(
@@ -224,9 +228,13 @@ def _run_one(
         backend = FsspecBackend(target.state_url, target.storage_options)
         state = read_state(backend, target.workspace)
         if state is None:
+            local = target.state_url.startswith("file:")
             raise BackupError(
                 f"no state at {backend.describe(target.workspace)}",
-                hint="apply the workspace first, or fix state_url by enrolling it again",
+                hint="that disk is the enrolling machine's: run `gaib server backup run-scheduled` "
+                "there, or keep the state on s3://"
+                if local
+                else "apply the workspace first, or enrol it again with its state backend's URL",
             )
         created = create_backup(
             ctx,
