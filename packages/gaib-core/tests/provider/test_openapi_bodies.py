@@ -26,6 +26,8 @@ from gaib_core.provider.models import (
     VOICE,
     ChannelPosition,
     ChannelWrite,
+    CommandOption,
+    CommandWrite,
     GuildWrite,
     PermissionOverwrite,
     RolePosition,
@@ -190,6 +192,13 @@ def test_every_request_fits_the_spec(sandbox: SandboxGuild, admin: Admin, openap
             await p.remove_member_role(gid, user, role.id, reason=R)
             await p.delete_channel(voice.id, reason=R)
             await p.delete_role(gid, role.id, reason=R)
+            app = sandbox.info.bot_user_id
+            option = CommandOption(type=5, name="again", description="Once more", required=False)
+            verify = CommandWrite(
+                name="verify", description="Verify", options=[option], contexts=[0]
+            )
+            await p.overwrite_commands(app, [verify], guild_id=gid)
+            await p.list_commands(app, guild_id=gid)
 
     asyncio.run(go())
     operations = set()

@@ -1,4 +1,5 @@
-"""Registers the Sietch v3.0 theme with gaib (entry point ``gaib.sietch``)."""
+"""Registers the Sietch v3.0 theme and the ``gaib sietch`` commands with gaib (entry point
+``gaib.sietch``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from gaib_core import hookimpl
+from gaib_core.commands import CommandTree
 from gaib_core.registry import ThemeRegistrar
 
 THEME_DIR = Path(str(resources.files("gaib_theme_sietch").joinpath("theme")))
@@ -15,3 +17,11 @@ THEME_DIR = Path(str(resources.files("gaib_theme_sietch").joinpath("theme")))
 def gaib_register_themes(register: ThemeRegistrar) -> None:
     """The ``sietch`` theme directory shipped inside this package."""
     register("sietch", THEME_DIR)
+
+
+@hookimpl
+def gaib_register_commands(commands: CommandTree) -> None:
+    """The ``gaib sietch`` group (imported only when the CLI is built)."""
+    from gaib_theme_sietch import cli
+
+    cli.register(commands)

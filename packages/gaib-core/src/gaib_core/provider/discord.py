@@ -23,9 +23,11 @@ from gaib_core.provider.adopt import create_or_adopt, find_channel, find_role
 from gaib_core.provider.explain import explain_missing_permissions
 from gaib_core.provider.http import DEFAULT_API_BASE, build_client
 from gaib_core.provider.models import (
+    ApplicationCommand,
     Channel,
     ChannelPosition,
     ChannelWrite,
+    CommandWrite,
     Guild,
     GuildSettings,
     GuildWrite,
@@ -331,6 +333,55 @@ class DiscordProvider:
             role_id=role_id,
         )
         await self._write(route, None, reason, guild_id, roles=[role_id])
+
+    # -- application commands ---------------------------------------------------------------
+
+    @staticmethod
+    def _commands_route(method: str, application_id: str, guild_id: str | None) -> Route:
+        if guild_id is None:
+            return Route(
+                method, "/applications/{application_id}/commands", application_id=application_id
+            )
+        return Route(
+            method,
+            "/applications/{application_id}/guilds/{guild_id}/commands",
+            application_id=application_id,
+            guild_id=guild_id,
+        )
+
+    async def list_commands(
+        self, application_id: str, *, guild_id: str | None = None
+    ) -> list[ApplicationCommand]:
+        """The application's commands: global, or of one guild."""
+        data = await self._call(self._commands_route("GET", application_id, guild_id))
+        return [ApplicationCommand.from_api(c) for c in data or []]
+
+    async def upsert_command(
+        self, application_id: str, command: CommandWrite, *, guild_id: str | None = None
+    ) -> ApplicationCommand:
+        """``POST``: create the command, or update the one with its name and type (Discord
+        matches by name, so repeating it never makes a duplicate). Other commands stay."""
+        route = self._commands_route("POST", application_id, guild_id)
+        data = await self._call(route, json=command.to_json(), reason=self.app_name)
+        return ApplicationCommand.from_api(data)
+
+    async def overwrite_commands(
+        self,
+        application_id: str,
+        commands: list[CommandWrite],
+        *,
+        guild_id: str | None = None,
+    ) -> list[ApplicationCommand]:
+        """One bulk ``PUT``: the scope's commands become exactly ``commands``.
+
+        Commands already registered with the same name and type keep their id (no duplicate,
+        no churn for members); others are deleted. Idempotent, so safe to repeat. Global
+        commands reach every guild the application is in; guild ones (``guild_id``) only that
+        guild, and need the bot in it.
+        """
+        route = self._commands_route("PUT", application_id, guild_id)
+        data = await self._call(route, json=[c.to_json() for c in commands], reason=self.app_name)
+        return [ApplicationCommand.from_api(c) for c in data or []]
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -328,3 +328,71 @@ class ChannelPosition(_Model):
     def to_json(self) -> dict[str, Any]:
         """The entry as Discord expects it."""
         return self.model_dump(exclude_unset=True)
+
+
+class CommandOption(_Model):
+    """An option of an application command (``ApplicationCommand*Option``); nested options,
+    choices and the rest travel as Discord spells them."""
+
+    model_config = ConfigDict(extra="allow", frozen=False)
+
+    type: int
+    name: str
+    description: str
+    required: bool | None = None
+
+
+class CommandWrite(_Model):
+    """An application command to register (``ApplicationCommandCreateRequest``).
+
+    ``type`` 1 is a slash command (CHAT_INPUT). ``contexts`` 0/1/2 = guild, bot DM, private
+    channel; ``default_member_permissions`` ``None`` = everyone may use it.
+    """
+
+    name: str
+    description: str
+    type: int = 1
+    options: list[CommandOption] = Field(default_factory=list)
+    default_member_permissions: int | None = None
+    contexts: list[int] | None = None
+    nsfw: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The request body (permissions as a decimal string, as Discord sends them)."""
+        body = self.model_dump(exclude={"default_member_permissions", "options"})
+        body["options"] = [o.model_dump(exclude_none=True) for o in self.options]
+        if self.contexts is None:
+            del body["contexts"]
+        if self.default_member_permissions is not None:
+            body["default_member_permissions"] = str(self.default_member_permissions)
+        return body
+
+
+class ApplicationCommand(_Model):
+    """A registered application command (``ApplicationCommandResponse``)."""
+
+    id: str
+    application_id: str
+    version: str
+    type: int = 1
+    name: str
+    description: str = ""
+    guild_id: str | None = None
+    options: list[CommandOption] = Field(default_factory=list)
+    default_member_permissions: int | None = None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> ApplicationCommand:
+        """Parse Discord's JSON."""
+        perms = data.get("default_member_permissions")
+        return cls(
+            id=str(data["id"]),
+            application_id=str(data["application_id"]),
+            version=str(data.get("version", "")),
+            type=int(data.get("type", 1)),
+            name=data["name"],
+            description=data.get("description") or "",
+            guild_id=str(data["guild_id"]) if data.get("guild_id") else None,
+            options=[CommandOption.model_validate(o) for o in data.get("options") or []],
+            default_member_permissions=int(perms) if perms is not None else None,
+        )

@@ -6,6 +6,7 @@ pydantic does the validation; ``parse_body`` turns its errors into Discord's nes
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
@@ -173,6 +174,68 @@ class MemberBody(_Body):
 
     roles: Annotated[list[Snowflake], Field(max_length=350)] | None = None
     nick: Annotated[str, Field(max_length=32)] | None = None
+
+
+# Discord's rule for command and option names (CHAT_INPUT): 1-32 letters, digits, - and _ of any
+# script, lowercase where the script has case.
+COMMAND_NAME = r"^[-_'\w]{1,32}$"
+
+
+def _command_name(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(COMMAND_NAME, value) or value != value.lower():
+        raise PydanticCustomError(
+            "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid", {"value": value}
+        )
+    return value
+
+
+CommandName = Annotated[str, BeforeValidator(_command_name)]
+
+
+class CommandOptionBody(_Body):
+    """One option of a command (``ApplicationCommand*Option``); sub-options kept as sent."""
+
+    type: Annotated[int, Field(ge=1, le=11)]
+    name: CommandName
+    description: Annotated[str, Field(min_length=1, max_length=100)]
+    required: bool | None = None
+    choices: Annotated[list[dict[str, Any]], Field(max_length=25)] | None = None
+    options: Annotated[list[dict[str, Any]], Field(max_length=25)] | None = None
+    channel_types: list[int] | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    min_length: Annotated[int, Field(ge=0, le=6000)] | None = None
+    max_length: Annotated[int, Field(ge=1, le=6000)] | None = None
+    autocomplete: bool | None = None
+
+
+class CommandBody(_Body):
+    """``ApplicationCommandCreateRequest`` (and each item of a bulk overwrite)."""
+
+    name: CommandName
+    description: Annotated[str, Field(max_length=100)] | None = None
+    type: Annotated[int, Field(ge=1, le=4)] | None = None
+    options: Annotated[list[CommandOptionBody], Field(max_length=25)] | None = None
+    default_member_permissions: Bitfield | None = None
+    dm_permission: bool | None = None
+    contexts: list[Annotated[int, Field(ge=0, le=2)]] | None = None
+    integration_types: list[Annotated[int, Field(ge=0, le=1)]] | None = None
+    nsfw: bool | None = None
+    name_localizations: dict[str, str] | None = None
+    description_localizations: dict[str, str] | None = None
+
+
+class CommandPatchBody(_Body):
+    """``ApplicationCommandUpdateRequest`` for PATCH (every field optional)."""
+
+    name: CommandName | None = None
+    description: Annotated[str, Field(max_length=100)] | None = None
+    options: Annotated[list[CommandOptionBody], Field(max_length=25)] | None = None
+    default_member_permissions: Bitfield | None = None
+    dm_permission: bool | None = None
+    contexts: list[Annotated[int, Field(ge=0, le=2)]] | None = None
+    integration_types: list[Annotated[int, Field(ge=0, le=1)]] | None = None
+    nsfw: bool | None = None
 
 
 _CODES = {

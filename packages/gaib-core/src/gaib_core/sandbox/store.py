@@ -11,6 +11,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -85,6 +86,26 @@ class StoredUser(_Model):
     bot: bool = False
 
 
+class StoredCommand(_Model):
+    """An application command (global when ``guild_id`` is None)."""
+
+    id: str
+    application_id: str
+    guild_id: str | None = None
+    version: str
+    type: int = 1
+    name: str
+    description: str = ""
+    options: list[dict[str, Any]] = Field(default_factory=list)
+    default_member_permissions: str | None = None
+    dm_permission: bool = True
+    contexts: list[int] | None = None
+    integration_types: list[int] = Field(default_factory=lambda: [0])
+    nsfw: bool = False
+    name_localizations: dict[str, str] | None = None
+    description_localizations: dict[str, str] | None = None
+
+
 class StoredGuild(_Model):
     """A guild with everything in it, keyed by id."""
 
@@ -119,6 +140,7 @@ class StoreData(_Model):
     bot_user_id: str | None = None
     users: dict[str, StoredUser] = Field(default_factory=dict)
     guilds: dict[str, StoredGuild] = Field(default_factory=dict)
+    commands: dict[str, StoredCommand] = Field(default_factory=dict)
 
 
 def now_iso() -> str:

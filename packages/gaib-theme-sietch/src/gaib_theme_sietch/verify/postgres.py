@@ -56,6 +56,23 @@ class PostgresStore(SqlStore):
             + (f":{parts.port}" if parts.port else "")
             + parts.path
         )
+        try:
+            # One plain connection first: a bad URL or a server that is down fails at once, in
+            # one error, instead of as the pool's background retries.
+            with (
+                psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)) as conn,
+                conn.transaction(),
+            ):
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                for statement in iter_statements(SCHEMA):
+                    conn.execute(statement)
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(
+                f"cannot use the PostgreSQL database {self._label}: {first}",
+                hint="check DATABASE_URL (user, password, host, port, database) and that the "
+                "server is running",
+            ) from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -67,17 +84,12 @@ class PostgresStore(SqlStore):
         )
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
-            with self.transaction() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
-                for statement in iter_statements(SCHEMA):
-                    cur.execute(statement)
-        except (PoolTimeout, psycopg.Error) as exc:
+        except PoolTimeout:
             self._pool.close()
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError(
-                f"cannot use the PostgreSQL database {self._label}: {first}",
-                hint="check DATABASE_URL (user, password, host, port, database) and that the "
-                "server is running",
+                f"cannot use the PostgreSQL database {self._label}: no connection within "
+                f"{CONNECT_TIMEOUT:.0f} s",
+                hint="check that the server accepts connections",
             ) from None
 
     @property

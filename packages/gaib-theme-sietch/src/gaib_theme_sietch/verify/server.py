@@ -10,7 +10,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import uvicorn
@@ -63,13 +63,24 @@ def serve(
     *,
     log_level: str = "info",
     access_log: bool = False,
+    announce: Callable[[str], None] | None = None,
 ) -> None:
-    """Run the service until interrupted (SIGINT/SIGTERM stop it gracefully)."""
+    """Run the service until interrupted (SIGINT/SIGTERM stop it gracefully).
+
+    :param announce: called with a one-line summary once the socket and the database are open.
+    """
     from gaib_theme_sietch.verify.app import create_app
 
     settings.require_service()
     sock = bind(host, port)
     with open_store(settings.database_url) as store:
+        if announce is not None:
+            announce(
+                f"serving wallet verification on http://{host}:{sock.getsockname()[1]} for "
+                f"{settings.base_url} (database {store.label}; Discord "
+                f"{'on' if settings.discord_enabled else 'off'}, Telegram "
+                f"{'on' if settings.telegram_enabled else 'off'})"
+            )
         app = create_app(settings, store)
         server = uvicorn.Server(uvicorn_config(app, log_level=log_level, access_log=access_log))
         server.run(sockets=[sock])

@@ -11,9 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-
 from gaib_theme_sietch.verify.errors import VerificationError
 
 #: The order of secp256k1's group.
@@ -75,6 +72,10 @@ def recover_signer(message: str, signature: Signature) -> str:
 
     :raises VerificationError: ``signature_invalid`` if no key can have made it.
     """
+    # Imported here: eth-account takes seconds to import, which `gaib sietch whois` never needs.
+    from eth_account import Account
+    from eth_account.messages import encode_defunct
+
     try:
         address: str = Account.recover_message(
             encode_defunct(text=message), signature=signature.to_bytes()

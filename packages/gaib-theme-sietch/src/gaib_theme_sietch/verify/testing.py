@@ -4,14 +4,23 @@
 - :func:`high_s`: the malleated twin of a signature (same signer, s -> n - s);
 - :class:`Clock`: a settable clock to pass as ``Verifier(clock=...)``;
 - :func:`link_wallet`: a complete, real verification (session, message, signature) that links a
-  new or given wallet to a platform user, for tests that need linked members.
+  new or given wallet to a platform user, for tests that need linked members;
+- :func:`spawn_service` / :func:`service_env`: the real ``gaib sietch serve`` in a subprocess.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
@@ -61,3 +70,60 @@ def link_wallet(
     text = verifier.message_for(session.id, account.address).text()
     link = verifier.verify(session.id, account.address, text, sign(account, text))
     return account, link
+
+
+@contextlib.contextmanager
+def spawn_service(
+    env: Mapping[str, str], *, host: str = "127.0.0.1", timeout: float = 60.0
+) -> Iterator[str]:
+    """Run ``gaib sietch serve`` in a subprocess on a free port; yields its base URL.
+
+    ``env`` is the whole environment of the service (settings included). The service is stopped
+    with SIGTERM (gracefully) at the end; its output is in the exception if it fails to start.
+    """
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "gaib_cli", "sietch", "serve", "--host", host]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--log-level", "warning"],
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://{host}:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"gaib sietch serve exited {process.returncode}: {output}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gaib sietch serve did not become healthy")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+def service_env(base: Mapping[str, str], **settings: str) -> dict[str, str]:
+    """``base`` (e.g. ``os.environ``) without any verification or Discord setting, plus
+    ``settings`` (``VERIFY_BASE_URL="..."``): what a subprocess of the service should see."""
+    from gaib_theme_sietch.verify.settings import VARIABLES
+
+    env = {k: v for k, v in base.items() if k not in VARIABLES and k != "DISCORD_API_BASE"}
+    env.update(settings)
+    return env

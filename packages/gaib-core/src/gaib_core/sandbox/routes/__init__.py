@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from gaib_core.sandbox.routes import channels, guilds, members, roles, users
+from gaib_core.sandbox.routes import channels, commands, guilds, members, roles, users
 from gaib_core.sandbox.routing import Router
 
 
 def build_router() -> Router:
     """A router with every route the sandbox implements under ``/api/v10``."""
     router = Router()
-    for module in (users, guilds, roles, channels, members):
+    for module in (users, guilds, roles, channels, members, commands):
         module.register(router)
     return router

@@ -1,0 +1,26 @@
+"""``gaib sietch``: the Sietch theme's command group.
+
+The group is created here once; each feature adds its commands from its own module, listed in
+``COMMAND_MODULES`` (each exposes ``register(app: typer.Typer)``). Wallet verification's are in
+``gaib_theme_sietch.verify.cli``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+from gaib_core.commands import CommandTree
+
+COMMAND_MODULES: tuple[str, ...] = ("gaib_theme_sietch.verify.cli",)
+
+
+def register(commands: CommandTree) -> None:
+    """Add the ``sietch`` group with every feature's commands."""
+    app = typer.Typer(
+        help="The Sietch community: wallet verification service and member profiles.",
+        no_args_is_help=True,
+    )
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+    commands.add_group("sietch", app)
