@@ -1,7 +1,8 @@
 """The one place where errors become exit codes.
 
 0 = success, 1 = error (one clear line on stderr, no traceback unless ``--debug``),
-2 = usage error (typer/click's own), and for ``plan --detailed-exitcode`` 2 = changes present.
+2 = usage error (typer/click's own), 130 = interrupted (Ctrl-C; ``interrupted`` on stderr), and
+for ``plan --detailed-exitcode`` 2 = changes present.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typer._click.exceptions import ClickException  # typer >= 0.29 bundles its 
 
 from gaib_cli import context
 
+INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
+
 
 def run(build: Callable[[], typer.Typer]) -> None:
     """Build the app and run it, turning ``GaibError`` and interrupts into exit codes."""
@@ -24,6 +27,9 @@ def run(build: Callable[[], typer.Typer]) -> None:
         app = build()
         command = typer.main.get_command(app)
         rc = command.main(standalone_mode=False, prog_name="gaib")
+        if rc == INTERRUPTED:
+            # typer turns Ctrl-C into a silent exit code 130; say why the command stopped.
+            context.err("interrupted")
         sys.exit(rc if isinstance(rc, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -38,9 +44,9 @@ def run(build: Callable[[], typer.Typer]) -> None:
             raise
         context.err(f"Error: {exc}")
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # while the app is built, before typer takes over
         context.err("interrupted")
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except Exception as exc:
         if debug:
             raise

@@ -32,7 +32,7 @@ def run_import(env: Any, config: ServerConfig, address: str, object_id: str) -> 
     async def go() -> Any:
         async with env.provider() as provider:
             return await import_address(
-                config, provider, env.sandbox.guild_id, env.manager, address, object_id
+                config, provider, env.sandbox.guild_id, env.manager, address, object_id, env.hooks
             )
 
     return asyncio.run(go())
@@ -108,14 +108,15 @@ def test_teardown_removes_everything_the_bot_can(env: Any, base: dict[str, Any])
 
     async def go() -> Any:
         async with env.provider() as provider:
-            return await teardown(provider, guild)
+            return await teardown(provider, guild, env.manager, env.hooks)
 
     result = asyncio.run(go())
     assert not result.failed
     after = env.plan(ServerConfig()).guild
     assert after.channels == []
     assert {r.name for r in after.roles} == {"@everyone", "gaib"}
-    # the state still names the deleted objects: the next plan re-creates them, no duplicates
+    # teardown dropped the state entries of what it deleted: the next plan re-creates them
+    assert env.manager.read().resources == {}
     config = ServerConfig.model_validate(base)
     plan = env.plan(config)
     assert plan.counts() == (8, 0, 0)

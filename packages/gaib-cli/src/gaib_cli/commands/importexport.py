@@ -35,6 +35,7 @@ async def _import(
             opened.manager,
             address,
             object_id,
+            opened.hooks,
             lock_timeout=parse_timeout(lock_timeout),
         )
     finally:

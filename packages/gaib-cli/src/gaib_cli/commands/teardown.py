@@ -8,6 +8,7 @@ then delete every role and channel the bot can delete, managed or not. Rebuild w
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +28,10 @@ async def _teardown(
     config: Path, guild: str, dry_run: bool, output: Path | None, as_json: bool
 ) -> None:
     opened = session(config, guild, need_config=False)
+    held = ExitStack()  # the state lock, from the read the export is made of to the last delete
     try:
+        if not dry_run:
+            held.enter_context(opened.manager.locked("teardown"))
         live = await opened.provider.read_guild(opened.guild_id)
         targets = teardown_targets(live)
         if output is None and not dry_run:
@@ -39,8 +43,9 @@ async def _teardown(
             context.err(f"exported the structure of guild {live.id} to {output}")
         result = TeardownResult()
         if not dry_run:
-            result = await teardown(opened.provider, live)
+            result = await teardown(opened.provider, live, opened.manager, opened.hooks)
     finally:
+        held.close()
         await opened.aclose()
     if as_json:
         context.print_json(

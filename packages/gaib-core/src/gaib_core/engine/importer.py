@@ -16,6 +16,8 @@ from gaib_core.engine.match import compatible_types
 from gaib_core.engine.observed import RefMap, channel_attributes, role_attributes
 from gaib_core.engine.render import type_name
 from gaib_core.errors import StateError
+from gaib_core.lifecycle import change_event, change_lifecycle
+from gaib_core.plugins import DEFAULT_HOOKS, Hooks
 from gaib_core.provider.models import Channel, Guild, Role
 from gaib_core.state.models import ResourceState, State
 
@@ -108,13 +110,28 @@ async def import_address(
     manager: StateManager,
     address: str,
     discord_id: str,
+    hooks: Hooks = DEFAULT_HOOKS,
     *,
     lock_timeout: float = 0.0,
 ) -> ResourceState:
-    """Read the guild, import under the state lock, and write the state."""
+    """Read the guild, import under the state lock, and write the state.
+
+    The import is checked first (a refused import fires no hook); the write runs inside the
+    change lifecycle (operation ``import``).
+    """
     with manager.locked(operation="import", timeout=lock_timeout):
         guild = await provider.read_guild(guild_id)
         state = manager.read()
+        event = change_event(
+            "import",
+            workspace=manager.workspace,
+            guild_id=guild.id,
+            state_before=state,
+            config=config,
+            state_url=manager.url,
+        )
         entry = import_resource(config, guild, state, address, discord_id)
-        manager.write(state)
+        with change_lifecycle(hooks, event, state) as record:
+            manager.write(state)
+            record.changed.append(address)
     return entry

@@ -4,7 +4,9 @@
 ``gaib_register_state_backends`` hook) and the workspace (argument, ``GAIB_WORKSPACE``, or the
 selected one). Every write holds the lock (taken for the write alone if the caller does not hold
 it already), bumps ``serial``, keeps ``lineage``, keeps the previous version as a backup, and
-refuses a document that contains the bot token.
+refuses a document that contains the bot token. The state commands (``rm``, ``mv``, ``push``) run
+inside the change lifecycle (``gaib_before_change`` / ``gaib_after_change``) of the manager's
+``hooks``; a dry run fires nothing.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 
 from gaib_core import __version__
 from gaib_core.errors import LockError, LockInfo, StateError
+from gaib_core.lifecycle import ChangeRecord, Operation, change_event, change_lifecycle
+from gaib_core.plugins import DEFAULT_HOOKS, Hooks
 from gaib_core.project import CONFIG_FILE, Project
 from gaib_core.state.backend import (
     StateBackend,
@@ -31,9 +34,6 @@ from gaib_core.state.backends import open_backend
 from gaib_core.state.lock import acquire, new_lock_info
 from gaib_core.state.models import STATE_VERSION, ResourceState, State
 from gaib_core.state.workspaces import Workspaces, validate_workspace_name
-
-if TYPE_CHECKING:
-    from gaib_core.plugins import Hooks
 
 __all__ = ["StateManager", "check_address", "open_backend", "open_state"]
 
@@ -53,8 +53,10 @@ class StateManager:
         *,
         project: Project | None = None,
         token_envs: Sequence[str] = (DEFAULT_TOKEN_ENV,),
+        hooks: Hooks = DEFAULT_HOOKS,
     ) -> None:
         self.backend = backend
+        self.hooks = hooks
         self.workspace = validate_workspace_name(workspace)
         self.project = project
         self.token_envs = tuple(dict.fromkeys([*token_envs, DEFAULT_TOKEN_ENV]))
@@ -217,8 +219,12 @@ class StateManager:
                     )
             new.workspace = self.workspace
             if not dry_run:
-                self._store(new)
-                self._written = (new.lineage, new.serial)
+                before = current if current is not None else self.read()
+                with self._change("state-push", before) as record:
+                    self._store(new)
+                    self._written = (new.lineage, new.serial)
+                    record.state = new
+                    record.changed.extend(sorted(new.resources))
         return new
 
     def resource(self, address: str) -> ResourceState:
@@ -238,8 +244,10 @@ class StateManager:
             state = self.read()
             removed = self.resource(address)
             if not dry_run:
-                del state.resources[address]
-                self.write(state)
+                with self._change("state-rm", state) as record:
+                    del state.resources[address]
+                    self.write(state)
+                    record.changed.append(address)
         return removed
 
     def mv(self, source: str, destination: str, *, dry_run: bool = False) -> ResourceState:
@@ -259,12 +267,25 @@ class StateManager:
                     hint=f"`gaib server state rm {destination}` first if it is stale",
                 )
             if not dry_run:
-                state.resources = {
-                    (destination if key == source else key): value
-                    for key, value in state.resources.items()
-                }
-                self.write(state)
+                with self._change("state-mv", state) as record:
+                    state.resources = {
+                        (destination if key == source else key): value
+                        for key, value in state.resources.items()
+                    }
+                    self.write(state)
+                    record.changed += [source, destination]
         return resource
+
+    def _change(self, operation: Operation, state: State) -> AbstractContextManager[ChangeRecord]:
+        """The change lifecycle of a state command on ``state`` (read under the lock)."""
+        event = change_event(
+            operation,
+            workspace=self.workspace,
+            guild_id=state.guild_id or "",
+            state_before=state,
+            state_url=self.url,
+        )
+        return change_lifecycle(self.hooks, event, state)
 
     # --- workspaces ----------------------------------------------------------------------------
 
@@ -325,4 +346,4 @@ def open_state(
     backend = open_backend(project, hooks)
     envs = [env for env in (token_env, config_token_env(project)) if env]
     name = workspace or Workspaces(project, backend).current()
-    return StateManager(backend, name, project=project, token_envs=envs)
+    return StateManager(backend, name, project=project, token_envs=envs, hooks=hooks)
