@@ -1,1 +1,1 @@
-"""Command modules; each exposes ``register(app)``."""
+"""Command modules; each exposes ``register(commands: CommandTree)`` (see ``gaib_cli.plugin``)."""
