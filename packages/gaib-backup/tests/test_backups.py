@@ -14,11 +14,12 @@ from gaib_backup.backups import (
     load_backup,
     preview_restore,
     prune_backups,
-    write_restored,
 )
 from gaib_backup.context import BackupContext
 from gaib_backup.errors import IntegrityError, LineageError, NotFound, UnsafePath
 from gaib_backup.metadata import StoreMetadata
+from gaib_backup.operations import restore_state
+from gaib_core.plugins import Hooks, build_plugin_manager
 from gaib_core.state.backend import encode_state
 from gaib_core.state.backends import FsspecBackend
 from gaib_core.state.manager import StateManager
@@ -27,6 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 SERVER = "123456789012345678"
+HOOKS = Hooks(build_plugin_manager(load_entry_points=False))
+
+
+def write_restored(ctx: BackupContext, manager: StateManager, preview) -> State:  # type: ignore[no-untyped-def]
+    """Restore through the change lifecycle, as the CLI does."""
+    return restore_state(ctx, manager, HOOKS, preview, guild_id=SERVER, source="test")
 
 
 def premium(ctx: BackupContext) -> BackupContext:
@@ -149,8 +156,11 @@ def test_restore_refuses_another_lineage_unless_forced(ctx: BackupContext, state
         preview_restore(ctx, manager, meta)
     assert manager.backend.read_bytes("default") == before
     preview = preview_restore(ctx, manager, meta, force=True)
-    restored = write_restored(manager, preview)
+    restored = write_restored(ctx, manager, preview)
     assert restored.lineage == meta.lineage and restored.serial == 21
+    # the state it replaced was backed up first
+    safety = [m for m in list_backups(ctx, SERVER) if m.kind == "safety"]
+    assert [(m.lineage, m.serial) for m in safety] == [(other.lineage, 21 - 1)]
 
 
 def test_prune_removes_exactly_what_retention_says(
@@ -220,7 +230,7 @@ def test_backup_then_any_applies_then_restore_gives_back_the_backup(
         current.resources = resources(spec)
         manager.write(current)
     before = manager.read()
-    restored = write_restored(manager, preview_restore(ctx, manager, meta))
+    restored = write_restored(ctx, manager, preview_restore(ctx, manager, meta))
     again = manager.read()
     assert again.resources == saved.resources
     assert again.lineage == saved.lineage

@@ -158,57 +158,43 @@ def verify_backup(ctx: BackupContext, meta: BackupMetadata) -> State:
 
 @dataclass
 class RestorePreview:
-    """What restoring a backup would do, computed before anything is written."""
+    """What a restore would do, computed before anything is written."""
 
-    backup: BackupMetadata
+    source: str  # "backup <id>" or "snapshot <id>"
     current: State
     target: State
     diff: StateDiff
     lineage_changes: bool
 
 
-def preview_restore(
-    ctx: BackupContext, manager: StateManager, meta: BackupMetadata, *, force: bool = False
+def preview_state(
+    backed_up: State, manager: StateManager, *, source: str, force: bool = False
 ) -> RestorePreview:
-    """Load and verify the backup and compute the state a restore writes.
+    """The state a restore of ``backed_up`` writes into ``manager``'s workspace.
 
-    The target has exactly the backup's resources, lineage and theme, and a serial one above
-    the current one (state only moves forward). Another lineage is refused (``LineageError``)
-    unless ``force``.
+    The target has exactly the backed-up resources, lineage and theme, and a serial one above the
+    current one (state only moves forward). Another lineage is refused (``LineageError``) unless
+    ``force``.
     """
-    backed_up = load_backup(ctx, meta)
     current = manager.read()
     other = bool(current.lineage) and current.lineage != backed_up.lineage
     if other and not force:
         raise LineageError(
-            f"backup {meta.id} is of lineage {backed_up.lineage}, workspace "
-            f"'{manager.workspace}' has lineage {current.lineage}",
+            f"{source} is of lineage {backed_up.lineage}, workspace '{manager.workspace}' has "
+            f"lineage {current.lineage}",
             hint="it belongs to another deployment; add --force to replace the state anyway",
         )
     target = backed_up.model_copy(deep=True)
     target.serial = max(current.serial, backed_up.serial) + 1
     target.workspace = manager.workspace
-    return RestorePreview(meta, current, target, diff_states(current, target), other)
+    return RestorePreview(source, current, target, diff_states(current, target), other)
 
 
-def write_restored(manager: StateManager, preview: RestorePreview) -> State:
-    """Write the preview's target state (under the manager's lock; previous version kept)."""
-    with manager.locked("restore"):
-        current = manager.read()
-        if (current.lineage, current.serial) != (
-            preview.current.lineage,
-            preview.current.serial,
-        ):
-            raise StateError(
-                f"{manager.url} changed while the restore was prepared "
-                f"(serial {preview.current.serial} -> {current.serial})",
-                hint="run the restore again",
-            )
-        return manager.push(
-            encode_state(preview.target),
-            force=True,
-            source=f"backup {preview.backup.id}",
-        )
+def preview_restore(
+    ctx: BackupContext, manager: StateManager, meta: BackupMetadata, *, force: bool = False
+) -> RestorePreview:
+    """Load and verify the backup, then :func:`preview_state`."""
+    return preview_state(load_backup(ctx, meta), manager, source=f"backup {meta.id}", force=force)
 
 
 def delete_backup(ctx: BackupContext, meta: BackupMetadata) -> None:

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import pluggy
+from gaib_core.errors import GaibError
+from gaib_core.plugins import Hooks
 from gaib_core.project import Project
 
-from gaib_backup import hookspecs
 from gaib_backup.errors import BackupError
 from gaib_backup.metadata import MetadataFactory, MetadataStore
 from gaib_backup.models import ServerTierConfig, ServiceTier
@@ -53,8 +53,8 @@ def parse_timestamp(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
 
 
-def metadata_factories(pm: pluggy.PluginManager | None) -> dict[str, MetadataFactory]:
-    """Name -> factory, from every plugin implementing ``gaib_backup_register_metadata``."""
+def metadata_factories(hooks: Hooks | None = None) -> dict[str, MetadataFactory]:
+    """Name -> factory: the built-ins, then every plugin's ``gaib_backup_register_metadata``."""
     from gaib_backup import builtin_metadata
 
     found: dict[str, MetadataFactory] = {}
@@ -63,20 +63,20 @@ def metadata_factories(pm: pluggy.PluginManager | None) -> dict[str, MetadataFac
         found[name] = factory
 
     builtin_metadata.gaib_backup_register_metadata(register)
-    if pm is not None:
-        if not hasattr(pm.hook, "gaib_backup_register_metadata"):
-            pm.add_hookspecs(hookspecs)
-        for impl in pm.hook.gaib_backup_register_metadata.get_hookimpls():
-            if impl.function is not builtin_metadata.gaib_backup_register_metadata:
-                impl.function(register=register)
+    if hooks is not None:
+        try:
+            caller = hooks.caller("gaib_backup_register_metadata")
+        except GaibError:  # a plugin manager without gaib-backup's specs: built-ins only
+            return found
+        caller(register=register)
     return found
 
 
 def open_metadata(
-    settings: BackupSettings, store: BackupStore, pm: pluggy.PluginManager | None = None
+    settings: BackupSettings, store: BackupStore, hooks: Hooks | None = None
 ) -> MetadataStore:
     """The metadata store ``settings.metadata.type`` names."""
-    factories = metadata_factories(pm)
+    factories = metadata_factories(hooks)
     kind = settings.metadata.type
     if kind not in factories:
         raise BackupError(
@@ -96,16 +96,14 @@ class BackupContext:
     now: Callable[[], dt.datetime] = utcnow
 
     @classmethod
-    def from_settings(
-        cls, settings: BackupSettings, pm: pluggy.PluginManager | None = None
-    ) -> BackupContext:
+    def from_settings(cls, settings: BackupSettings, hooks: Hooks | None = None) -> BackupContext:
         """Open the store and metadata ``settings`` describe."""
         if not settings.store:
             raise BackupError("no backup store configured", hint="pass --store URL")
         store = BackupStore(
             settings.store, settings.storage_options, kms_key_id=settings.kms_key_id
         )
-        return cls(store, open_metadata(settings, store, pm), settings)
+        return cls(store, open_metadata(settings, store, hooks), settings)
 
     @classmethod
     def from_url(
@@ -115,14 +113,14 @@ class BackupContext:
         *,
         kms_key_id: str | None = None,
         metadata: str = "store",
-        pm: pluggy.PluginManager | None = None,
+        hooks: Hooks | None = None,
     ) -> BackupContext:
         """Open ``url`` with default settings otherwise."""
         settings = BackupSettings(
             store=url, storage_options=storage_options or {}, kms_key_id=kms_key_id
         )
         settings.metadata.type = metadata
-        return cls.from_settings(settings, pm)
+        return cls.from_settings(settings, hooks)
 
     # --- service tiers ---------------------------------------------------------------------------
 
@@ -176,7 +174,7 @@ class BackupContext:
 
 
 def open_context(
-    project: Project, *, store: str | None = None, pm: pluggy.PluginManager | None = None
+    project: Project, *, store: str | None = None, hooks: Hooks | None = None
 ) -> BackupContext:
     """The context of ``project`` (``.gaib/backup.yaml``, the environment, ``store``)."""
-    return BackupContext.from_settings(load_settings(project, store=store), pm)
+    return BackupContext.from_settings(load_settings(project, store=store), hooks)

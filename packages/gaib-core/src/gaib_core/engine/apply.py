@@ -103,15 +103,19 @@ async def apply_plan(
     parallelism: int = DEFAULT_PARALLELISM,
     listener: ApplyListener | None = None,
     reason: str | None = None,
+    operation: Operation | None = None,
 ) -> ApplyResult:
     """Apply ``plan`` under the state lock, inside the change lifecycle (operation ``apply``, or
     ``destroy`` for a destroy plan: ``gaib_before_change`` / ``gaib_after_change``).
+
+    ``operation`` names the change for the hooks when a plugin applies on behalf of something
+    else (gaib-backup's ``restore --apply`` and ``rollback`` are applies of a restored config).
 
     Refuses (``PlanError``) a plan with errors, one made against another state version (lineage
     or serial moved) or against another guild than the state's, and a plan whose config hash
     differs from ``config``'s. Those refusals come before the lifecycle: nothing was approved.
     """
-    operation: Operation = "destroy" if plan.destroy else "apply"
+    operation = operation or ("destroy" if plan.destroy else "apply")
     with manager.locked(operation=operation, timeout=lock_timeout):
         state = manager.read()
         plan.ensure_current(state, plan.guild_id)

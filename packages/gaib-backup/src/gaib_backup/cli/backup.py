@@ -1,0 +1,211 @@
+"""``gaib server backup create|list|restore|delete|verify|prune``."""
+
+from __future__ import annotations
+
+import typer
+from gaib_core.errors import GaibError
+from gaib_core.state.lock import parse_timeout
+
+from gaib_backup.backups import (
+    create_backup,
+    delete_backup,
+    find_backup,
+    list_backups,
+    preview_restore,
+    prune_backups,
+    verify_backup,
+)
+from gaib_backup.cli.common import (
+    AS_JSON,
+    AUTO_APPROVE,
+    DRY_RUN,
+    FORCE_LINEAGE,
+    GUILD,
+    MESSAGE,
+    STORE,
+    Opened,
+    confirm,
+    err,
+    print_json,
+    project,
+    say,
+    size,
+)
+from gaib_backup.errors import BackupError
+from gaib_backup.models import BackupMetadata
+from gaib_backup.operations import restore_state
+
+HELP = "State backups: create, list, restore, delete, verify, prune."
+app = typer.Typer(help=HELP, no_args_is_help=True)
+LIMIT = typer.Option(20, "--limit", help="Show at most this many (newest first).")
+LOCK_TIMEOUT = typer.Option("0s", "--lock-timeout", help="Wait this long for the state lock.")
+BACKUP_ID = typer.Argument(..., help="The backup's id (or its first 6+ characters).")
+
+
+def _row(meta: BackupMetadata) -> dict[str, object]:
+    return meta.model_dump(by_alias=True, exclude_none=True)
+
+
+@app.command("create")
+def create(
+    message: str | None = MESSAGE,
+    guild: str | None = GUILD,
+    store: str | None = STORE,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Back the workspace's state up (free service tier: 1 on-demand backup a day)."""
+    with project(guild, store) as opened:
+        _create(opened, message, as_json)
+
+
+def _create(opened: Opened, message: str | None, as_json: bool) -> None:
+    state = opened.session.manager.read()
+    if state.serial == 0:
+        raise BackupError(
+            f"workspace '{opened.session.manager.workspace}' has no state to back up",
+            hint="run `gaib server apply` first",
+        )
+    made = create_backup(opened.ctx, state, server_id=opened.server_id, message=message)
+    meta = made.backup
+    if as_json:
+        print_json({**_row(meta), "reused": made.reused})
+    elif made.reused:
+        say(f"Unchanged since backup {meta.id} ({meta.timestamp}); nothing new stored.")
+    else:
+        say(
+            f"Created backup {meta.id} of workspace '{meta.workspace}' (serial {meta.serial}, "
+            f"{meta.resource_count} resources, {size(meta.size)}) in "
+            f"{opened.ctx.store.describe(meta.key)}",
+            "green",
+        )
+
+
+@app.command("list")
+def list_command(
+    limit: int = LIMIT,
+    guild: str | None = GUILD,
+    store: str | None = STORE,
+    as_json: bool = AS_JSON,
+) -> None:
+    """List the server's backups (every workspace), newest first."""
+    with project(guild, store) as opened:
+        found = list_backups(opened.ctx, opened.server_id, limit=limit)
+        where = opened.ctx.store.describe()
+    if as_json:
+        print_json([_row(m) for m in found])
+        return
+    if not found:
+        say(f"No backups of server {opened.server_id} in {where}.")
+        return
+    say(f"{'ID':36}  {'CREATED (UTC)':19}  {'WORKSPACE':10}  {'SERIAL':>6}  {'KIND':9}  "
+        f"{'SIZE':>8}  MESSAGE")  # fmt: skip
+    for m in found:
+        created = m.timestamp[:19].replace("T", " ")
+        say(f"{m.id:36}  {created:19}  {m.workspace:10}  {m.serial:>6}  {m.kind:9}  "
+            f"{size(m.size):>8}  {m.message or ''}")  # fmt: skip
+
+
+@app.command("restore")
+def restore(
+    backup_id: str = BACKUP_ID,
+    dry_run: bool = DRY_RUN,
+    force: bool = FORCE_LINEAGE,
+    auto_approve: bool = AUTO_APPROVE,
+    guild: str | None = GUILD,
+    store: str | None = STORE,
+    lock_timeout: str = LOCK_TIMEOUT,
+) -> None:
+    """Put a backed-up state back: verified, shown first, the current state backed up."""
+    with project(guild, store) as opened:
+        _restore(opened, backup_id, dry_run, force, auto_approve, parse_timeout(lock_timeout))
+
+
+def _restore(
+    opened: Opened, backup_id: str, dry_run: bool, force: bool, auto_approve: bool, wait: float
+) -> None:
+    manager = opened.session.manager
+    meta = find_backup(opened.ctx, opened.server_id, backup_id)
+    preview = preview_restore(opened.ctx, manager, meta, force=force)
+    say(f"Restoring backup {meta.id} ({meta.timestamp}, serial {meta.serial}) into workspace "
+        f"'{manager.workspace}' (serial {preview.current.serial} -> {preview.target.serial}):")  # fmt: skip
+    if preview.lineage_changes:
+        say(f"  lineage {preview.current.lineage} -> {preview.target.lineage}", "yellow")
+    for line in preview.diff.lines():
+        say(f"  {line}")
+    if dry_run:
+        say("Dry run: nothing was changed.")
+        return
+    with opened.ctx.allowance(opened.server_id, "backup restore"):
+        if not auto_approve:
+            confirm("Do you want to restore this backup?")
+        written = restore_state(
+            opened.ctx,
+            manager,
+            opened.session.hooks,
+            preview,
+            guild_id=opened.server_id,
+            source=f"backup {meta.id}",
+            lock_timeout=wait,
+        )
+    say(f"Restored backup {meta.id}: workspace '{manager.workspace}' is at serial "
+        f"{written.serial} with {len(written.resources)} resources. Run `gaib server plan` to "
+        "compare it with the guild.", "green")  # fmt: skip
+
+
+@app.command("delete")
+def delete(
+    backup_id: str = BACKUP_ID,
+    dry_run: bool = DRY_RUN,
+    guild: str | None = GUILD,
+    store: str | None = STORE,
+) -> None:
+    """Delete a backup (its object and its record)."""
+    with project(guild, store) as opened:
+        meta = find_backup(opened.ctx, opened.server_id, backup_id)
+        if dry_run:
+            say(f"Would delete backup {meta.id} ({opened.ctx.store.describe(meta.key)}).")
+            return
+        delete_backup(opened.ctx, meta)
+    say(f"Deleted backup {meta.id}.", "green")
+
+
+@app.command("verify")
+def verify(
+    backup_id: str | None = typer.Argument(None, help="One backup (default: every backup)."),
+    guild: str | None = GUILD,
+    store: str | None = STORE,
+) -> None:
+    """Check backups: object present, size and SHA-256, gzip, state schema, record agreement."""
+    with project(guild, store) as opened:
+        if backup_id is not None:
+            metas = [find_backup(opened.ctx, opened.server_id, backup_id)]
+        else:
+            metas = list_backups(opened.ctx, opened.server_id)
+        bad = 0
+        for meta in metas:
+            try:
+                verify_backup(opened.ctx, meta)
+            except GaibError as exc:
+                bad += 1
+                err(f"FAILED {meta.id}: {exc}")
+                continue
+            say(f"ok     {meta.id} (serial {meta.serial}, sha256 {meta.checksum[:12]}...)")
+    if bad:
+        raise BackupError(
+            f"{bad} of {len(metas)} backup(s) failed verification (listed above)",
+            hint="restore from another backup; delete the damaged ones with "
+            "`gaib server backup delete ID`",
+        )
+    say(f"{len(metas)} backup(s) verified.", "green")
+
+
+@app.command("prune")
+def prune(dry_run: bool = DRY_RUN, guild: str | None = GUILD, store: str | None = STORE) -> None:
+    """Delete the backups older than the service tier's retention (free 7 days, premium 90)."""
+    with project(guild, store) as opened:
+        days = opened.ctx.policy(opened.server_id).retention_days
+        gone = prune_backups(opened.ctx, opened.server_id, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    for item in gone:
+        say(f"{verb} {item.backup.id} ({item.backup.timestamp}, {item.age_days:.1f} days old)")
+    say(f"{verb} {len(gone)} backup(s) older than {days} days.")

@@ -1,0 +1,139 @@
+"""What gaib-backup's command modules share: options, output, opening project and store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from gaib_core.engine.plan import Plan
+from gaib_core.engine.render import render_plan
+from gaib_core.engine.session import Session, open_session
+from gaib_core.errors import GaibError
+from gaib_core.plugins import DEFAULT_HOOKS, Hooks
+from gaib_core.project import CONFIG_FILE, find_project
+from rich.console import Console
+from rich.text import Text
+
+from gaib_backup.context import BackupContext, open_context
+
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+GUILD = typer.Option(None, "--guild", help="Guild id (default: the project's).")
+STORE = typer.Option(
+    None,
+    "--store",
+    help="Backup store URL (file://, s3://, gs://, memory://); default: .gaib/backup.yaml, "
+    "$GAIB_BACKUP_STORE, or file://.gaib/backups.",
+)
+CONFIG = typer.Option(
+    Path(CONFIG_FILE), "--config", "-c", help="The discord-server.yaml to use.", show_default=True
+)
+AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+MESSAGE = typer.Option(None, "--message", "-m", help="A description to keep with it.")
+DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; change nothing.")
+AUTO_APPROVE = typer.Option(
+    False, "--auto-approve", "-auto-approve", help="Do not ask for confirmation."
+)
+FORCE_LINEAGE = typer.Option(
+    False, "--force", help="Restore even a state of another lineage (another deployment)."
+)
+
+#: The plugin manager's facade, set by ``gaib_addhooks`` when gaib loads the plugin.
+HOOKS: list[Hooks] = []
+
+STYLES = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta",
+          "note": "dim", "warning": "yellow", "error": "bold red", "heading": "bold"}  # fmt: skip
+
+
+def hooks() -> Hooks:
+    """The facade over the plugin manager that loaded gaib-backup (the default one otherwise)."""
+    return HOOKS[0] if HOOKS else DEFAULT_HOOKS
+
+
+def err(message: str) -> None:
+    """One line on stderr (no markup)."""
+    _err.print(message, markup=False)
+
+
+def say(message: str, style: str = "") -> None:
+    """One line on stdout (no markup)."""
+    out.print(Text(message, style=style))
+
+
+def print_json(data: Any) -> None:
+    """``data`` as JSON on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def print_plan(plan: Plan) -> None:
+    """The plan as ``gaib server plan`` prints it."""
+    for line in render_plan(plan):
+        out.print(Text(line.text, style=STYLES.get(line.style, "")))
+
+
+@dataclass
+class Opened:
+    """The project's session (provider, state) and its backup context."""
+
+    session: Session
+    ctx: BackupContext
+
+    @property
+    def server_id(self) -> str:
+        """The guild id: the server's id in the store."""
+        return self.session.guild_id
+
+    async def aclose(self) -> None:
+        """Close the provider."""
+        await self.session.aclose()
+
+
+def open_project(
+    guild: str | None, store: str | None, *, config: Path | None = None, need_config: bool = False
+) -> Opened:
+    """Open the project in the current directory and its backup store."""
+    project = find_project()
+    session = open_session(
+        config or Path(CONFIG_FILE),
+        hooks(),
+        guild=guild,
+        need_config=need_config,
+        project=project,
+    )
+    return Opened(session, open_context(project, store=store, hooks=hooks()))
+
+
+@contextmanager
+def project(
+    guild: str | None, store: str | None, *, config: Path | None = None, need_config: bool = False
+) -> Iterator[Opened]:
+    """:func:`open_project` for a command that does not talk to the guild; closes it after."""
+    opened = open_project(guild, store, config=config, need_config=need_config)
+    try:
+        yield opened
+    finally:
+        asyncio.run(opened.aclose())
+
+
+def confirm(question: str) -> None:
+    """Terraform's question: only ``yes`` goes on (``GaibError`` otherwise)."""
+    out.print(Text(f"\n{question}\n  Only 'yes' will be accepted to approve.", style="bold"))
+    try:
+        answer = typer.prompt("  Enter a value", default="", show_default=False)
+    except (EOFError, typer.Abort):
+        answer = ""
+    if answer.strip() != "yes":
+        raise GaibError("cancelled: only 'yes' approves; nothing was changed")
+
+
+def size(n: int) -> str:
+    """Bytes, readable."""
+    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KB"
