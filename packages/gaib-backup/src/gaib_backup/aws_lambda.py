@@ -23,7 +23,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from gaib_core.plugins import build_plugin_manager
+from gaib_core.plugins import Hooks, build_plugin_manager
 from pydantic import BaseModel, ConfigDict, Field
 
 from gaib_backup.context import BackupContext
@@ -92,7 +92,7 @@ def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     """Run the scheduled backups ``event`` asks for; returns the run's summary (JSON)."""
     scheduled = ScheduledEvent.model_validate(event)
     pm = build_plugin_manager()
-    ctx = BackupContext.from_settings(settings_from_env(), pm)
+    ctx = BackupContext.from_settings(settings_from_env(), Hooks(pm))
     run = run_scheduled(
         ctx, service_tiers=service_tiers_for(scheduled.rules), trigger=scheduled.trigger
     )
