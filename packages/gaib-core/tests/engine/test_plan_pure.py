@@ -108,7 +108,10 @@ def test_ignore_changes_masks_attributes(factory: Any, base: dict[str, Any]) -> 
     base["channels"][0]["topic"] = "x"
     base["channels"][0]["lifecycle"] = {"ignore_changes": ["all"]}
     plan = make_plan(cfg(base), guild, state)
-    assert not plan.has_changes
+    assert [c.address for c in plan.changes if c.action != "no-op"] == []
+    # nothing to send; the new lifecycle settings only go to state
+    assert {c.address for c in plan.actionable()} == {"role.naib", "channel.general"}
+    assert all(c.save_state for c in plan.actionable())
 
 
 def test_unmanaged_policies(factory: Any, base: dict[str, Any]) -> None:

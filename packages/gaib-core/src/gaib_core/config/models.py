@@ -121,6 +121,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+# Attribute names a config may list in lifecycle.ignore_changes (besides "all"); a channel may
+# also name one overwrite, ``overwrites[Naib]``.
+ROLE_ATTRIBUTES = ("name", "color", "hoist", "mentionable", "permissions", "position")
+CHANNEL_ATTRIBUTES = (
+    "name",
+    "type",
+    "topic",
+    "nsfw",
+    "slowmode",
+    "bitrate",
+    "user_limit",
+    "parent",
+    "overwrites",
+    "position",
+)
+
+
 class Lifecycle(_Strict):
     """Per-resource safety switches, as in Terraform."""
 

@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from gaib_core import permissions as perms
 from gaib_core.config.models import (
     BOT,
+    CHANNEL_ATTRIBUTES,
     EVERYONE,
+    ROLE_ATTRIBUTES,
     CategoryConfig,
     ChannelConfig,
     ChannelType,
@@ -86,6 +88,7 @@ def config_issues(config: ServerConfig, source: LoadedYaml | None = None) -> lis
     checker = _Checker(config, source)
     checker.roles()
     checker.channels()
+    checker.lifecycles()
     checker.limits()
     return checker.issues
 
@@ -326,6 +329,31 @@ class _Checker:
         if guess:
             return f"did you mean '{guess[0]}'?"
         return "name a role listed under `roles:`, '@everyone' or '@bot'"
+
+    def lifecycles(self) -> None:
+        """``lifecycle.ignore_changes`` names attributes of the resource's kind (or ``all``)."""
+        for i, role in enumerate(self.config.roles):
+            self._ignore_changes(("roles", i), role.lifecycle.ignore_changes, "role")
+        for c, category in enumerate(self.config.categories):
+            self._ignore_changes(("categories", c), category.lifecycle.ignore_changes, "category")
+        for path, _, channel in _channels_with_paths(self.config):
+            self._ignore_changes(path, channel.lifecycle.ignore_changes, "channel")
+
+    def _ignore_changes(self, path: PathKey, names: list[str], kind: str) -> None:
+        allowed = ROLE_ATTRIBUTES if kind == "role" else CHANNEL_ATTRIBUTES
+        for j, name in enumerate(names):
+            base = name if kind == "role" else name.split("[", 1)[0]  # overwrites[Naib]
+            if name == "all" or base in allowed:
+                continue
+            guess = difflib.get_close_matches(name, [*allowed, "all"], n=1, cutoff=0.6)
+            listed = ", ".join([*allowed, "all"])
+            self.add(
+                (*path, "lifecycle", "ignore_changes", j),
+                f"lifecycle.ignore_changes names '{name}', which is not a {kind} attribute",
+                f"did you mean '{guess[0]}'? ({kind} attributes: {listed})"
+                if guess
+                else f"use one of: {listed}",
+            )
 
     def limits(self) -> None:
         """Discord's guild limits: roles, channels per category, channels in total."""

@@ -235,7 +235,8 @@ class Applier:
             if change.action in ("create", "replace"):
                 await self._run(change, self._create)
         await self._parallel(
-            self._update, [c for c in changes if c.action == "update" or c.adopted]
+            self._update,
+            [c for c in changes if c.action == "update" or c.adopted or c.save_state],
         )
 
     async def _parallel(
@@ -380,7 +381,7 @@ class Applier:
             type=change.kind,
             id=object_id,
             name=desired.name,
-            attributes=desired.model_dump(mode="json", exclude={"address", "ignore_changes"}),
+            attributes=desired.model_dump(mode="json", exclude={"address"}),
         )
         self.state.pending.pop(change.address, None)
         self.manager.persist(self.state)

@@ -32,20 +32,6 @@ from gaib_core.engine.refs import BOT_REF, EVERYONE_REF, role_id_ref
 from gaib_core.permissions import to_bits
 from gaib_core.provider.models import ANNOUNCEMENT, FORUM, STAGE, TEXT, VOICE, Guild
 
-# Attribute names a config may list in lifecycle.ignore_changes.
-ROLE_ATTRIBUTES = ("name", "color", "hoist", "mentionable", "permissions", "position")
-CHANNEL_ATTRIBUTES = (
-    "name",
-    "type",
-    "topic",
-    "nsfw",
-    "slowmode",
-    "bitrate",
-    "user_limit",
-    "parent",
-    "overwrites",
-    "position",
-)
 _TOPIC_TYPES = frozenset({TEXT, ANNOUNCEMENT, FORUM})
 _SLOWMODE_TYPES = frozenset({TEXT, VOICE, STAGE, FORUM})
 

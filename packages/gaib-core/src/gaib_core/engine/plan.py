@@ -21,8 +21,6 @@ from pydantic import BaseModel, Field
 from gaib_core import __version__
 from gaib_core.config.models import ServerConfig, ThemeRef
 from gaib_core.engine.desired import (
-    CHANNEL_ATTRIBUTES,
-    ROLE_ATTRIBUTES,
     DesiredChannel,
     DesiredRole,
     build_desired,
@@ -52,6 +50,9 @@ class ResourceChange(BaseModel):
     position: int | None = Field(None, description="Position to set on create or parent move.")
     adopted: bool = Field(False, description="Matched through the crash journal: record it.")
     unmanaged: bool = Field(False, description="Delete of an object not in state (policy).")
+    save_state: bool = Field(
+        False, description="Lifecycle settings differ from the saved ones: record them in state."
+    )
     notes: list[str] = Field(default_factory=list)
 
     @property
@@ -107,7 +108,7 @@ class Plan(BaseModel):
 
     def actionable(self) -> list[ResourceChange]:
         """Changes that send requests or write state (everything but plain no-ops)."""
-        return [c for c in self.changes if c.action != "no-op" or c.adopted]
+        return [c for c in self.changes if c.action != "no-op" or c.adopted or c.save_state]
 
     def counts(self) -> tuple[int, int, int]:
         """(to add, to change, to destroy); a replace counts as one add and one destroy."""
@@ -224,7 +225,6 @@ def make_plan(
         )
         return plan
     Planner(config, desired, guild, state, plan).run()
-    _check_ignore_names(config, plan)
     _check_bot_role(config, guild, plan)
     return plan
 
@@ -237,20 +237,3 @@ def _check_bot_role(config: ServerConfig, guild: Guild, plan: Plan) -> None:
             f"server.bot_role is '{expected}' but the bot's role in guild {guild.id} is called "
             f"'{actual.name}'; '@bot' overwrites go to '{actual.name}' (rename one to match)"
         )
-
-
-def _check_ignore_names(config: ServerConfig, plan: Plan) -> None:
-    for role in config.roles:
-        for name in role.lifecycle.ignore_changes:
-            if name not in (*ROLE_ATTRIBUTES, "all"):
-                plan.warnings.append(
-                    f"{role.address}: lifecycle.ignore_changes names '{name}', which is not a "
-                    f"role attribute ({', '.join(ROLE_ATTRIBUTES)})"
-                )
-    for _, channel in config.all_channels():
-        for name in channel.lifecycle.ignore_changes:
-            if name.split("[", 1)[0] not in (*CHANNEL_ATTRIBUTES, "all"):
-                plan.warnings.append(
-                    f"{channel.address}: lifecycle.ignore_changes names '{name}', which is not a "
-                    f"channel attribute ({', '.join(CHANNEL_ATTRIBUTES)})"
-                )

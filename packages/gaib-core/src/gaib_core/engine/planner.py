@@ -32,6 +32,8 @@ from gaib_core.provider.models import Channel, Guild, Role
 from gaib_core.state.models import ResourceState, State
 
 EVERYONE_ADDRESS = "server.everyone_permissions"
+# Lifecycle settings kept in each state entry, with the value an older state implies.
+LIFECYCLE_SETTINGS: dict[str, object] = {"prevent_destroy": False, "ignore_changes": []}
 
 
 class Planner:
@@ -157,12 +159,30 @@ class Planner:
                 )
         elif changes:
             change.action = "update"
+        self._lifecycle_saved(obj, change)
         if obj.address in self.matches.adopted:
             change.adopted = True
             change.notes.append(
                 "created by an interrupted apply (found through the state journal); adopting it"
             )
         return change
+
+    def _lifecycle_saved(self, obj: DesiredObject, change: ResourceChange) -> None:
+        """Mark ``change`` to save lifecycle settings that differ from the state's.
+
+        The state's copy is what protects a resource once it leaves the config (a removed
+        resource has only its state entry), so a prevent_destroy added to an unchanged resource
+        must still be written.
+        """
+        saved = self.state.resources.get(obj.address)
+        if saved is None:
+            return
+        for setting, default in LIFECYCLE_SETTINGS.items():
+            before = saved.attributes.get(setting, default)
+            after = getattr(obj, setting)
+            if before != after:
+                change.save_state = True
+                change.notes.append(f"lifecycle.{setting}: {before} -> {after} (saved to state)")
 
     def _everyone(self) -> None:
         bits = self.desired.everyone_permissions

@@ -82,6 +82,8 @@ def _title(change: ResourceChange) -> str:
         suffix = "  (type change forces replacement)"
     if change.adopted:
         suffix += "  (adopted)"
+    if change.save_state and change.action == "no-op":
+        suffix += "  (lifecycle settings saved to state; no request)"
     return f'  {change.symbol} {change.address}  {label} "{change.name}"{suffix}'
 
 
