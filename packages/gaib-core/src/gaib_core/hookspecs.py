@@ -5,7 +5,14 @@ group (or registered directly). Only ``gaib_core.plugins.Hooks`` calls ``pm.hook
 else goes through that typed facade. See ``docs/hooks.md`` for when each hook fires.
 
 Collections use *register callbacks*: the hook receives a small ``register`` function and calls it
-once per thing it contributes (a theme, a provider, a state backend, a command group).
+once per thing it contributes (a theme, a provider, a state backend, storage options); the
+registrars take keyword arguments with the names their protocols in ``gaib_core.registry`` give.
+
+Precedence (pluggy's): implementations are called last-registered-first, ``tryfirst`` /
+``trylast`` move one to the front / back. Registration order is: entry points (in discovery
+order), the built-ins (``gaib_core.builtins``; the CLI adds ``gaib_cli.plugin``), then plugins
+passed as ``extra``. A name registered twice (theme, provider, state backend) is an error, so
+there precedence never decides. If an implementation raises, pluggy calls none after it.
 """
 
 from __future__ import annotations
@@ -75,7 +82,8 @@ def gaib_register_storage(register: StorageRegistrar) -> None:
     Called when a URL of that scheme is opened for state or backups.
 
     :param register: call ``register(scheme, options)`` with default ``storage_options`` for
-        that scheme (e.g. an endpoint URL). Later registrations win over earlier ones.
+        that scheme (e.g. an endpoint URL). Where plugins disagree on an option, the plugin
+        registered later wins (pluggy calls it first), or the one marked ``tryfirst``.
 
     .. versionadded:: 0.1
     """

@@ -195,12 +195,19 @@ class Hooks:
         return dict(self._backends.items)
 
     def storage_options(self, scheme: str) -> dict[str, Any]:
-        """Default fsspec ``storage_options`` plugins registered for ``scheme``."""
+        """Default fsspec ``storage_options`` plugins registered for ``scheme``.
+
+        Where two plugins set one option, the one pluggy calls first wins: the plugin registered
+        later (or marked ``tryfirst``); see "Precedence" in docs/hooks.md.
+        """
         if self._storage is None:
             collected: dict[str, dict[str, Any]] = {}
 
             def register(scheme: str, options: Mapping[str, Any]) -> None:
-                collected.setdefault(scheme, {}).update(options)
+                # pluggy calls the plugin registered last first: the first value set wins.
+                merged = collected.setdefault(scheme, {})
+                for key, value in options.items():
+                    merged.setdefault(key, value)
 
             registrar: StorageRegistrar = register
             self.pm.hook.gaib_register_storage(register=registrar)
