@@ -140,7 +140,7 @@ def bench_big_plan(runs: int) -> list[str]:
                     changes = changes or plan.has_changes
                     guild = await provider.read_guild(info.guild_id)
                     state = manager.read()
-                    from gaib_core.engine.plan import make_plan
+                    from gaib_core.engine.planner import make_plan
 
                     start = time.perf_counter()
                     make_plan(config, guild, state)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from gaib_core.config.models import ServerConfig
-from gaib_core.engine.plan import Plan, make_plan
+from gaib_core.engine.plan import Plan
+from gaib_core.engine.planner import make_plan
 from gaib_core.engine.render import render_text
 from gaib_core.permissions import to_bits
 from gaib_core.state.models import PendingCreate, State

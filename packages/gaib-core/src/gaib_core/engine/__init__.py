@@ -10,7 +10,7 @@ Modules, in the order data flows through them:
 - ``order``: relative order of roles and channels, and the positions that achieve it.
 - ``diff``: attribute-level changes with ``ignore_changes`` applied.
 - ``preflight``: what Discord would refuse, found before any request.
-- ``plan``: the ``Plan`` model and ``make_plan``; ``planner``: the steps ``make_plan`` runs.
+- ``plan``: the ``Plan`` model (data); ``planner``: ``make_plan`` and the steps it runs.
 - ``render``: a plan as Terraform-style lines (no terminal dependency).
 - ``writes``: the request bodies a planned change turns into.
 - ``apply``: executing a plan, crash-safely.

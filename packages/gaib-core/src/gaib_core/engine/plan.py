@@ -1,9 +1,9 @@
-"""The plan: what apply will do, made from the config, a fresh read of the guild, and state.
+"""The plan: what apply will do, as data (``gaib_core.engine.planner.make_plan`` makes it).
 
-``make_plan`` is pure (no I/O): refresh is the caller's one ``provider.read_guild``. A plan is a
-pydantic model that serialises to JSON (``-out FILE``) and carries everything apply needs (the
-desired attributes, the positions, the guild snapshot it was made against) plus the state
-lineage and serial, so a saved plan is applied exactly or refused when the state moved.
+A plan is a pydantic model that serialises to JSON (``-out FILE``) and carries everything apply
+needs (the desired attributes, the positions, the guild snapshot it was made against) plus the
+state lineage and serial and the config's hash, so a saved plan is applied exactly or refused
+when the state or the config moved. This module imports nothing of the planner's.
 
 Problems do not raise here: they are collected in ``errors`` so ``gaib server plan`` can show
 the whole picture; :meth:`Plan.ensure_applicable` (called by apply) raises ``PlanError``.
@@ -12,7 +12,6 @@ the whole picture; :meth:`Plan.ensure_applicable` (called by apply) raises ``Pla
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -20,11 +19,7 @@ from pydantic import BaseModel, Field
 
 from gaib_core import __version__
 from gaib_core.config.models import ServerConfig, ThemeRef
-from gaib_core.engine.desired import (
-    DesiredChannel,
-    DesiredRole,
-    build_desired,
-)
+from gaib_core.engine.desired import DesiredChannel, DesiredRole
 from gaib_core.engine.diff import AttributeChange
 from gaib_core.errors import PlanError
 from gaib_core.provider.models import Guild
@@ -187,53 +182,3 @@ class Plan(BaseModel):
 def config_hash(config: ServerConfig) -> str:
     """A stable hash of the config a plan was made from."""
     return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
-
-
-def make_plan(
-    config: ServerConfig,
-    guild: Guild,
-    state: State,
-    *,
-    targets: Sequence[str] = (),
-    destroy: bool = False,
-    workspace: str | None = None,
-) -> Plan:
-    """Plan the changes that make ``guild`` match ``config`` (or remove it all: ``destroy``).
-
-    ``targets`` restricts the plan to those addresses and what they depend on (for a destroy:
-    and what depends on them).
-    """
-    from gaib_core.engine.planner import Planner
-
-    desired = build_desired(config, guild)
-    plan = Plan(
-        workspace=workspace or state.workspace,
-        guild_id=guild.id,
-        state_lineage=state.lineage,
-        state_serial=state.serial,
-        config_hash=config_hash(config),
-        destroy=destroy,
-        targets=list(targets),
-        unmanaged_policy=config.server.unmanaged,
-        theme=config.theme,
-        guild=guild,
-    )
-    if state.guild_id and state.guild_id != guild.id:
-        plan.errors.append(
-            f"the state belongs to guild {state.guild_id}, not {guild.id}; use another workspace "
-            f"(`gaib server workspace new NAME`) for another guild"
-        )
-        return plan
-    Planner(config, desired, guild, state, plan).run()
-    _check_bot_role(config, guild, plan)
-    return plan
-
-
-def _check_bot_role(config: ServerConfig, guild: Guild, plan: Plan) -> None:
-    expected = config.server.bot_role
-    actual = guild.bot_managed_role
-    if expected and actual is not None and actual.name != expected:
-        plan.warnings.append(
-            f"server.bot_role is '{expected}' but the bot's role in guild {guild.id} is called "
-            f"'{actual.name}'; '@bot' overwrites go to '{actual.name}' (rename one to match)"
-        )

@@ -1,4 +1,7 @@
-"""How ``make_plan`` builds a plan, step by step (kept apart from the ``Plan`` model).
+"""``make_plan``: the plan from the config, a fresh read of the guild, and state, step by step.
+
+``make_plan`` is pure (no I/O): refresh is the caller's one ``provider.read_guild``. The
+``Plan`` it fills is data (:mod:`gaib_core.engine.plan`); the steps:
 
 1. match config addresses to guild objects (:mod:`match`);
 2. diff each match, plan creates, and deletes for state entries the config dropped;
@@ -10,10 +13,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from gaib_core.config.models import ServerConfig
-from gaib_core.engine.desired import DesiredChannel, DesiredModel, DesiredObject, DesiredRole
+from gaib_core.engine.desired import (
+    DesiredChannel,
+    DesiredModel,
+    DesiredObject,
+    DesiredRole,
+    build_desired,
+)
 from gaib_core.engine.diff import AttributeChange, diff_channel, diff_role, is_ignored
 from gaib_core.engine.match import Matches, match, unmanaged_channels, unmanaged_roles
 from gaib_core.engine.names import canonical_name
@@ -25,7 +35,7 @@ from gaib_core.engine.order import (
     movable_roles,
     role_order,
 )
-from gaib_core.engine.plan import Plan, ResourceChange, UnmanagedObject
+from gaib_core.engine.plan import Plan, ResourceChange, UnmanagedObject, config_hash
 from gaib_core.engine.preflight import preflight
 from gaib_core.engine.refs import raw_id
 from gaib_core.provider.models import Channel, Guild, Role
@@ -463,3 +473,51 @@ class Planner:
                 inner = attr.attribute[len("overwrites[") : -1]
                 if inner.startswith("member#"):
                     names[inner] = f"member {raw_id(inner)}"
+
+
+def make_plan(
+    config: ServerConfig,
+    guild: Guild,
+    state: State,
+    *,
+    targets: Sequence[str] = (),
+    destroy: bool = False,
+    workspace: str | None = None,
+) -> Plan:
+    """Plan the changes that make ``guild`` match ``config`` (or remove it all: ``destroy``).
+
+    ``targets`` restricts the plan to those addresses and what they depend on (for a destroy:
+    and what depends on them).
+    """
+    desired = build_desired(config, guild)
+    plan = Plan(
+        workspace=workspace or state.workspace,
+        guild_id=guild.id,
+        state_lineage=state.lineage,
+        state_serial=state.serial,
+        config_hash=config_hash(config),
+        destroy=destroy,
+        targets=list(targets),
+        unmanaged_policy=config.server.unmanaged,
+        theme=config.theme,
+        guild=guild,
+    )
+    if state.guild_id and state.guild_id != guild.id:
+        plan.errors.append(
+            f"the state belongs to guild {state.guild_id}, not {guild.id}; use another workspace "
+            f"(`gaib server workspace new NAME`) for another guild"
+        )
+        return plan
+    Planner(config, desired, guild, state, plan).run()
+    _check_bot_role(config, guild, plan)
+    return plan
+
+
+def _check_bot_role(config: ServerConfig, guild: Guild, plan: Plan) -> None:
+    expected = config.server.bot_role
+    actual = guild.bot_managed_role
+    if expected and actual is not None and actual.name != expected:
+        plan.warnings.append(
+            f"server.bot_role is '{expected}' but the bot's role in guild {guild.id} is called "
+            f"'{actual.name}'; '@bot' overwrites go to '{actual.name}' (rename one to match)"
+        )

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from gaib_core.engine.apply import ApplyListener, ApplyResult, apply_plan
-from gaib_core.engine.plan import Plan, make_plan
+from gaib_core.engine.plan import Plan
+from gaib_core.engine.planner import make_plan
 from gaib_core.plugins import DEFAULT_HOOKS, Hooks
 
 if TYPE_CHECKING:
