@@ -92,6 +92,16 @@ def lookup(name: str) -> PermissionInfo | None:
     return by_name.get(key)
 
 
+def flag(name: str) -> int:
+    """The flag value of the permission ``name`` as the table spells it (``MANAGE_ROLES``).
+
+    For code that needs one permission's bit: the bits live only in ``data/permissions.json``.
+    ``KeyError`` for a name the table does not have (a typo in gaib's own code).
+    """
+    by_name, _ = _table()
+    return by_name[name].value
+
+
 def suggest(name: str) -> str | None:
     """The closest known permission name to ``name``, for 'did you mean' hints."""
     by_name, aliases = _table()

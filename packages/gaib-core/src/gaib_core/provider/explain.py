@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from gaib_core.errors import DiscordAPIError, MissingPermissions
-from gaib_core.permissions import all_permissions
+from gaib_core.permissions import all_permissions, flag
 from gaib_core.provider.errors import error_from_response, hierarchy_hint
 from gaib_core.provider.models import (
     ADMINISTRATOR,
@@ -22,7 +22,7 @@ from gaib_core.provider.models import (
 )
 from gaib_core.provider.ratelimit import Route
 
-MANAGE_ROLES = 1 << 28
+MANAGE_ROLES = flag("MANAGE_ROLES")
 
 
 async def explain_missing_permissions(

@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gaib_core.permissions import all_bits, parse_wire, to_wire
+from gaib_core.permissions import all_bits, flag, parse_wire, to_wire
 
-ADMINISTRATOR = 1 << 3
+ADMINISTRATOR = flag("ADMINISTRATOR")
 
 # Discord channel type numbers gaib deals with.
 TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, FORUM, MEDIA = 0, 2, 4, 5, 13, 15, 16

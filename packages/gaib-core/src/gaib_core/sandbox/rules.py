@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gaib_core.permissions import all_bits, default_bot, default_everyone, to_bits
+from gaib_core.permissions import all_bits, default_bot, default_everyone, flag, to_bits
 from gaib_core.sandbox.responses import missing_access, missing_permissions
 from gaib_core.sandbox.store import StoredChannel, StoredGuild, StoredOverwrite, StoredRole
 
-ADMINISTRATOR = 1 << 3
-MANAGE_CHANNELS = 1 << 4
-VIEW_CHANNEL = 1 << 10
-MANAGE_ROLES = 1 << 28
+ADMINISTRATOR = flag("ADMINISTRATOR")
+MANAGE_CHANNELS = flag("MANAGE_CHANNELS")
+MANAGE_GUILD = flag("MANAGE_GUILD")
+VIEW_CHANNEL = flag("VIEW_CHANNEL")
+MANAGE_ROLES = flag("MANAGE_ROLES")
 
 TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, DIRECTORY, FORUM, MEDIA = 0, 2, 4, 5, 13, 14, 15, 16
 TEXT_LIKE = frozenset({TEXT, ANNOUNCEMENT, FORUM, MEDIA})

@@ -27,6 +27,7 @@ from typing import TypeVar
 import pytest
 
 from gaib_core.errors import UnknownObject
+from gaib_core.permissions import flag
 from gaib_core.provider.base import Provider
 from gaib_core.provider.models import (
     CATEGORY,
@@ -41,8 +42,8 @@ from gaib_core.provider.models import (
 
 T = TypeVar("T")
 REASON = "gaib conformance kit"
-VIEW_CHANNEL = 1 << 10
-SEND_MESSAGES = 1 << 11
+VIEW_CHANNEL = flag("VIEW_CHANNEL")
+SEND_MESSAGES = flag("SEND_MESSAGES")
 ROLE_OVERWRITE = 0
 
 

@@ -33,7 +33,6 @@ from gaib_core.sandbox.routing import Request, Router
 from gaib_core.sandbox.store import StoredGuild
 from gaib_core.sandbox.views import guild_json
 
-MANAGE_GUILD = 1 << 5
 ANIMATED_ICON = "ANIMATED_ICON"
 
 
@@ -47,7 +46,7 @@ def get_guild(req: Request) -> SandboxResponse:
 def modify_guild(req: Request) -> SandboxResponse:
     """Change the settings sent (MANAGE_GUILD); the answer is the guild object."""
     guild = guild_of(req)
-    rules.require_guild_permission(guild, req.actor_id, MANAGE_GUILD)
+    rules.require_guild_permission(guild, req.actor_id, rules.MANAGE_GUILD)
     body = parse_body(GuildBody, req.json(default={}))
     sent = body.model_fields_set
     if "name" in sent and body.name is None:
