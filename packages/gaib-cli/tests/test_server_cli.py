@@ -77,3 +77,39 @@ def test_export_teardown_and_restore(
     assert back.returncode == 0, back.stderr
     check = gaib(restore, sandbox, "plan", "--config", "backup.yaml", "--detailed-exitcode")
     assert check.returncode == 0, check.stdout
+
+
+def test_export_teardown_apply_keeps_addresses_after_renames(
+    sandbox: SandboxGuild, tmp_path: Path, base: dict[str, Any]
+) -> None:
+    """The export records every key, managed objects keeping their state address's key, so the
+    original config (with renamed objects) plans empty after teardown and a restore."""
+    config = tmp_path / "discord-server.yaml"
+    config.write_text(yaml.safe_dump(base, sort_keys=False))
+    assert gaib(tmp_path, sandbox, "apply", "--auto-approve").returncode == 0
+    base["roles"][0]["key"] = "naib"
+    base["roles"][0]["name"] = "Naib Council"
+    base["categories"][0]["overwrites"]["Naib Council"] = base["categories"][0]["overwrites"].pop(
+        "Naib"
+    )
+    base["channels"][0].update(key="general", name="lobby")
+    base["categories"][0].update(key="stillsuit", name="Sietch")
+    config.write_text(yaml.safe_dump(base, sort_keys=False))
+    renamed = gaib(tmp_path, sandbox, "apply", "--auto-approve")
+    assert renamed.returncode == 0, renamed.stderr
+    exported = gaib(tmp_path, sandbox, "export", "-o", "export.yaml")
+    assert exported.returncode == 0, exported.stderr
+    data = yaml.safe_load((tmp_path / "export.yaml").read_text())
+    assert {r["name"]: r.get("key") for r in data["roles"]} == {
+        "Naib Council": "naib",
+        "Fedaykin": "fedaykin",
+        "Member": "member",
+    }
+    assert [c.get("key") for c in data["channels"]] == ["general", "announcements"]
+    assert [c.get("key") for c in data["categories"]] == ["stillsuit"]
+    torn = gaib(tmp_path, sandbox, "teardown", "--confirm-teardown", "-o", "backup.yaml")
+    assert torn.returncode == 0, torn.stderr
+    back = gaib(tmp_path, sandbox, "apply", "--config", "backup.yaml", "--auto-approve")
+    assert back.returncode == 0, back.stderr
+    check = gaib(tmp_path, sandbox, "plan", "--detailed-exitcode")
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -52,10 +52,11 @@ async def _export(config: Path, guild: str | None, adopt_it: bool, lock_timeout:
     opened = session(config, guild, need_config=False)
     try:
         if not adopt_it:
-            return export_guild(await opened.provider.read_guild(opened.guild_id))
+            live = await opened.provider.read_guild(opened.guild_id)
+            return export_guild(live, opened.manager.read())
         with opened.manager.locked("export", timeout=parse_timeout(lock_timeout)):
-            exported = export_guild(await opened.provider.read_guild(opened.guild_id))
             state = opened.manager.read()
+            exported = export_guild(await opened.provider.read_guild(opened.guild_id), state)
             added = adopt(exported, state)
             opened.manager.write(state)
             context.err(

@@ -38,7 +38,7 @@ async def _teardown(
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             output = Path(f"teardown-export-{live.id}-{stamp}.yaml")
         if output is not None:
-            exported = export_guild(live)
+            exported = export_guild(live, opened.manager.read())  # managed objects keep keys
             atomic_write_text(output, exported.yaml())
             context.err(f"exported the structure of guild {live.id} to {output}")
         result = TeardownResult()

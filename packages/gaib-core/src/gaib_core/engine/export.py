@@ -7,6 +7,11 @@ category's is written without ``overwrites`` (it stays synced). Anything the con
 cannot express (member overwrites, overwrites for roles outside the export, other channel
 types, duplicate names) is left out with a warning.
 
+Every object's ``key`` is written out. With the workspace's state, an object gaib manages keeps
+the key of its state address (``role.naib`` stays ``naib`` after the role was renamed "Naib
+Council"), so a config exported, torn down and applied again lines up with the original config's
+addresses; other objects get a key derived from the name (made unique).
+
 Planning this config against the same guild right after adopting it (``adopt``: every exported
 object recorded in state under its address) is empty: the values are the guild's own, in
 Discord's encoding.
@@ -56,9 +61,9 @@ class Export:
         )
 
 
-def export_guild(guild: Guild) -> Export:
-    """Describe ``guild`` as a config (see the module docstring)."""
-    return _Exporter(guild).run()
+def export_guild(guild: Guild, state: State | None = None) -> Export:
+    """Describe ``guild`` as a config; ``state`` supplies the keys of managed objects."""
+    return _Exporter(guild, state).run()
 
 
 def adopt(export: Export, state: State) -> list[str]:
@@ -92,11 +97,20 @@ def _names(config: ServerConfig) -> dict[str, str]:
 
 
 class _Exporter:
-    def __init__(self, guild: Guild) -> None:
+    def __init__(self, guild: Guild, state: State | None) -> None:
         self.guild = guild
         self.out = Export(config=ServerConfig())
         self.role_names: dict[str, str] = {}
+        # (kind, id) -> the key of the object's state address; those keys are reserved up front
+        # so that a key derived from another object's name never takes one.
+        self.state_keys: dict[tuple[str, str], str] = {}
+        for address, resource in (state.resources if state is not None else {}).items():
+            kind, _, key = address.partition(".")
+            if kind == resource.type and key:
+                self.state_keys[(kind, resource.id)] = key
         self.keys: dict[str, set[str]] = {"role": set(), "category": set(), "channel": set()}
+        for (kind, _), key in self.state_keys.items():
+            self.keys[kind].add(key)
 
     def run(self) -> Export:
         guild = self.guild
@@ -117,7 +131,7 @@ class _Exporter:
             category_names.add(cat.name)
             config = CategoryConfig(
                 name=cat.name,
-                key=self._key("category", cat.name),
+                key=self._key("category", cat.name, cat.id),
                 overwrites=self._overwrites(cat),
             )
             config.channels = self._children(channels, cat, config.overwrites)
@@ -141,7 +155,7 @@ class _Exporter:
                 )
             config = RoleConfig(
                 name=role.name,
-                key=self._key("role", role.name),
+                key=self._key("role", role.name, role.id),
                 color=normalize_color(role.color),
                 hoist=role.hoist,
                 mentionable=role.mentionable,
@@ -151,13 +165,16 @@ class _Exporter:
             self.out.ids[config.address] = role.id
             self.role_names[role.id] = role.name
 
-    def _key(self, kind: str, name: str) -> str | None:
+    def _key(self, kind: str, name: str, object_id: str) -> str:
+        """The state's key for the object, else one derived from ``name`` (unique per kind)."""
+        if (kind, object_id) in self.state_keys:
+            return self.state_keys[(kind, object_id)]
         base = slug(name)
         key, n = base, 2
         while key in self.keys[kind]:
             key, n = f"{base}_{n}", n + 1
         self.keys[kind].add(key)
-        return None if key == base else key
+        return key
 
     def _overwrites(self, channel: Channel) -> dict[str, Overwrite]:
         out: dict[str, Overwrite] = {}
@@ -213,7 +230,7 @@ class _Exporter:
             seen.add((ch.name, ch.type))
             fields: dict[str, object] = {
                 "name": ch.name,
-                "key": self._key("channel", ch.name),
+                "key": self._key("channel", ch.name, ch.id),
                 "type": kind,
                 "nsfw": ch.nsfw,
                 "slowmode": ch.rate_limit_per_user,
