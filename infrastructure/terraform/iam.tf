@@ -54,21 +54,21 @@ data "aws_iam_policy_document" "scheduled" {
     }
   }
 
+  # Record each backup and read earlier ones (the unchanged-state check); scheduled backups
+  # take no usage count, so no UpdateItem, and delete nothing.
   statement {
-    sid = "MetadataAndServiceTiers"
-    actions = [
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:Query",
-      "dynamodb:Scan",
-      "dynamodb:ConditionCheckItem",
-    ]
+    sid     = "BackupRecords"
+    actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
     resources = [
       aws_dynamodb_table.backup_metadata.arn,
       "${aws_dynamodb_table.backup_metadata.arn}/index/GSI1",
-      aws_dynamodb_table.server_tiers.arn,
     ]
+  }
+
+  statement {
+    sid       = "ReadServiceTiers"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.server_tiers.arn]
   }
 
   statement {

@@ -30,9 +30,7 @@ def test_metadata_table(module) -> None:
     (ttl,) = table["ttl"]
     assert ttl == {"attribute_name": names.METADATA_TTL_ATTRIBUTE, "enabled": True}
     iam = module.data("aws_iam_policy_document", "scheduled")
-    resources = next(
-        s["resources"] for s in iam["statement"] if s.get("sid") == "MetadataAndServiceTiers"
-    )
+    resources = next(s["resources"] for s in iam["statement"] if s.get("sid") == "BackupRecords")
     assert f"${{aws_dynamodb_table.backup_metadata.arn}}/index/{names.METADATA_GSI}" in resources
 
 
