@@ -13,7 +13,9 @@ from gaib_backup import scheduled
 from gaib_backup.backups import list_backups
 from gaib_backup.context import BackupContext
 from gaib_backup.errors import BackupError
+from gaib_backup.exports import store_export
 from gaib_backup.scheduled import ScheduledTarget, enrol, period_start, run_scheduled
+from gaib_backup.snapshots import list_snapshots, load_snapshot
 from gaib_core.state.backend import encode_state
 from gaib_core.state.backends import FsspecBackend
 from hypothesis import given
@@ -155,3 +157,45 @@ def test_rules_choose_service_tiers() -> None:
     assert scheduled.service_tiers_for(["gaib-backup-daily"]) == ("free",)
     assert scheduled.service_tiers_for(["gaib-backup-hourly"]) == ("premium",)
     assert scheduled.service_tiers_for(["someone-elses-rule"]) == ("free", "premium")
+
+
+def test_premium_gets_a_weekly_snapshot_with_the_newest_config(
+    memory_ctx: BackupContext, clock: Clock, state_factory: StateFactory
+) -> None:
+    memory_ctx.set_service_tier(SERVER, "premium")
+    target = _target(memory_ctx, state_factory)
+    first = run_scheduled(memory_ctx, targets=[target]).outcomes[0]
+    assert (
+        first.snapshot
+        == "skipped: no config to bundle (apply or `gaib server export --backup` first)"
+    )
+    assert first.status == "backed-up"
+
+    store_export(memory_ctx, SERVER, "server:\n  name: Sietch\n")
+    clock.advance(hours=1)
+    second = run_scheduled(memory_ctx, targets=[target]).outcomes[0]
+    assert second.snapshot is not None and not second.snapshot.startswith("skipped")
+    snapshot = load_snapshot(memory_ctx, SERVER, second.snapshot)
+    assert (snapshot.manifest.kind, snapshot.config_text) == (
+        "scheduled",
+        "server:\n  name: Sietch\n",
+    )
+    assert snapshot.state.serial == list_backups(memory_ctx, SERVER)[0].serial
+    assert f"; snapshot {second.snapshot}" in second.line()
+
+    for hours in (1, 24 * 7 - 2):  # the rest of the week: backups, no snapshot
+        clock.advance(hours=hours)
+        assert run_scheduled(memory_ctx, targets=[target]).outcomes[0].snapshot is None
+    clock.advance(hours=1)  # a week of periods after the last one
+    third = run_scheduled(memory_ctx, targets=[target]).outcomes[0]
+    assert third.snapshot is not None and third.snapshot != second.snapshot
+    assert len(list_snapshots(memory_ctx, SERVER)) == 2
+
+
+def test_free_takes_no_scheduled_snapshot(
+    memory_ctx: BackupContext, state_factory: StateFactory
+) -> None:
+    store_export(memory_ctx, SERVER, "server:\n  name: Sietch\n")
+    target = _target(memory_ctx, state_factory)
+    assert run_scheduled(memory_ctx, targets=[target]).outcomes[0].snapshot is None
+    assert list_snapshots(memory_ctx, SERVER) == []

@@ -19,7 +19,7 @@ import httpx
 import pluggy
 from gaib_core import hookimpl
 from gaib_core.provider.http import user_agent
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gaib_backup import hookspecs
 
@@ -41,15 +41,19 @@ class ServerOutcome(BaseModel):
     service_tier: str
     status: Literal["backed-up", "unchanged", "not-due", "failed"]
     backup_id: str | None = None
+    snapshot: str | None = Field(
+        None, description="The scheduled snapshot's id, or why it was skipped."
+    )
     error: str | None = None
 
     def line(self) -> str:
         """One line for a person: ``123/default (premium): backed up as 1a2b3c4d``."""
         where = f"{self.server_id}/{self.workspace} ({self.service_tier})"
+        snapshot = f"; snapshot {self.snapshot}" if self.snapshot else ""
         if self.status == "backed-up":
-            return f"{where}: backed up as {self.backup_id}"
+            return f"{where}: backed up as {self.backup_id}{snapshot}"
         if self.status == "unchanged":
-            return f"{where}: unchanged since backup {self.backup_id}"
+            return f"{where}: unchanged since backup {self.backup_id}{snapshot}"
         if self.status == "not-due":
             return f"{where}: not due yet"
         return f"{where}: FAILED: {self.error}"

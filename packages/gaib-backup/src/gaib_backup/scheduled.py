@@ -6,6 +6,11 @@ A server is *enrolled* by a record in the backup store, ``schedules/{server_id}/
 the project's ``s3://`` state backend) and when its last scheduled backup ran. Because the record
 lives beside the backups, the Lambda handler, a cron job and the CLI all see the same servers.
 
+Service tiers with ``snapshot_every_days`` (premium: weekly) also get a full snapshot when the
+last scheduled one is that many days of periods old, with the config of the workspace's newest
+snapshot (a deployment's) or the newest stored export; without either there is no config to
+bundle, and the run says so instead of snapshotting an empty one.
+
 A run is idempotent per period: a target whose last scheduled run is inside the current period
 (since today's 03:00 UTC for a daily tier, since the top of the hour for an hourly one) is not
 due, so a retried or doubled invocation backs nothing up twice, and a missed run is caught up by
@@ -23,15 +28,19 @@ from typing import Any
 from gaib_core.errors import GaibError
 from gaib_core.state.backend import read_state
 from gaib_core.state.backends import FsspecBackend
+from gaib_core.state.models import State
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gaib_backup.backups import create_backup
 from gaib_backup.context import BackupContext, parse_timestamp, timestamp
 from gaib_backup.errors import BackupError
+from gaib_backup.exports import latest_export
 from gaib_backup.names import SCHEDULE_DAILY
 from gaib_backup.notify import Notification, ServerOutcome
 from gaib_backup.service_tiers import policies, policy
+from gaib_backup.snapshots import create_snapshot, list_snapshots, load_snapshot
 from gaib_backup.store import safe_part
+from gaib_backup.theme_registry import read_registry
 
 SCHEDULES_PREFIX = "schedules"
 #: The EventBridge rules infrastructure/terraform creates, and the service tiers each one runs.
@@ -64,11 +73,16 @@ class ScheduledTarget(BaseModel):
     enrolled_at: str
     last_run: str | None = None
     last_backup_id: str | None = None
+    last_snapshot: str | None = None
+    last_snapshot_id: str | None = None
 
     @property
     def key(self) -> str:
         """``schedules/{server_id}/{workspace}.json``."""
         return target_key(self.server_id, self.workspace)
+
+
+_RUN_FIELDS = {"last_run", "last_backup_id", "last_snapshot", "last_snapshot_id"}
 
 
 def target_key(server_id: str, workspace: str) -> str:
@@ -120,8 +134,7 @@ def enrol(
         state_url=state_url.rstrip("/"),
         storage_options=dict(storage_options or {}),
         enrolled_at=current.enrolled_at if current else timestamp(ctx.now()),
-        last_run=current.last_run if current else None,
-        last_backup_id=current.last_backup_id if current else None,
+        **(current.model_dump(include=_RUN_FIELDS) if current else {}),
     )
     _save(ctx, target)
     return target
@@ -246,6 +259,7 @@ def _run_one(
         )
         target.last_run = timestamp(now)
         target.last_backup_id = created.backup.id
+        snapshot = _snapshot_if_due(ctx, target, state, tier, now)
         _save(ctx, target)
     except Exception as exc:  # one server's failure must not stop the others' backups
         message = (
@@ -253,4 +267,51 @@ def _run_one(
         )
         return ServerOutcome(**outcome, service_tier=tier, status="failed", error=message)
     status = "unchanged" if created.reused else "backed-up"
-    return ServerOutcome(**outcome, service_tier=tier, status=status, backup_id=created.backup.id)
+    return ServerOutcome(
+        **outcome, service_tier=tier, status=status, backup_id=created.backup.id, snapshot=snapshot
+    )
+
+
+def snapshot_due(target: ScheduledTarget, service_tier: str, now: dt.datetime) -> bool:
+    """Whether the service tier takes scheduled snapshots and the last one is old enough.
+
+    Compared period to period, so a weekly snapshot stays at the same hour of the week.
+    """
+    days = policy(service_tier).snapshot_every_days
+    if days is None:
+        return False
+    if target.last_snapshot is None:
+        return True
+    last = period_start(service_tier, parse_timestamp(target.last_snapshot))
+    return period_start(service_tier, now) >= last + dt.timedelta(days=days)
+
+
+def _config_for_snapshot(ctx: BackupContext, target: ScheduledTarget) -> str | None:
+    for manifest in list_snapshots(ctx, target.server_id):
+        if manifest.workspace == target.workspace:
+            return load_snapshot(ctx, target.server_id, manifest.id).config_text
+    return latest_export(ctx, target.server_id)
+
+
+def _snapshot_if_due(
+    ctx: BackupContext, target: ScheduledTarget, state: State, tier: str, now: dt.datetime
+) -> str | None:
+    """Take the scheduled snapshot when due; its id, ``skipped: ...`` or None (not due)."""
+    if not snapshot_due(target, tier, now):
+        return None
+    config = _config_for_snapshot(ctx, target)
+    if not config:
+        return "skipped: no config to bundle (apply or `gaib server export --backup` first)"
+    manifest = create_snapshot(
+        ctx,
+        state,
+        config,
+        read_registry(ctx, target.server_id),
+        server_id=target.server_id,
+        workspace=target.workspace,
+        message=f"scheduled ({tier}, every {policy(tier).snapshot_every_days} days)",
+        kind="scheduled",
+    )
+    target.last_snapshot = timestamp(now)
+    target.last_snapshot_id = manifest.id
+    return manifest.id
