@@ -6,7 +6,9 @@ order; updates in parallel), one bulk role-positions request if the order change
 roles share a position (every new role starts at position 1), categories,
 channels (a replaced channel is deleted first; creates carry parent, position and overwrites
 inline; updates carry every overwrite), one bulk channel-positions request, then deletes in
-reverse: channels, categories, roles.
+reverse: channels, categories, roles. When creating first would cross a Discord limit that the
+deletes bring back under (``plan.removals_first``, :mod:`limits`), the deletes run first and,
+within each phase, updates (moves) run before creates.
 
 Crash safety: before the first request, the address, name and type of every create go into
 ``state.pending`` (the journal) in one persist; each create's result is recorded (and its journal
@@ -210,6 +212,10 @@ class Applier:
         roles = [c for c in changes if c.kind in ("role", "everyone")]
         categories = [c for c in changes if c.kind == "category"]
         channels = [c for c in changes if c.kind == "channel"]
+        removals: list[Callable[[], Awaitable[None]]] = []
+        for kind in ("channel", "category", "role"):
+            batch = [c for c in deletes if c.kind == kind]
+            removals.append(lambda batch=batch: self._parallel(self._delete, batch))  # type: ignore[misc]
         steps: list[Callable[[], Awaitable[None]]] = [
             lambda: self._converge(roles),
             self._role_order,
@@ -217,9 +223,8 @@ class Applier:
             lambda: self._converge(channels),
             self._channel_positions,
         ]
-        for kind in ("channel", "category", "role"):
-            batch = [c for c in deletes if c.kind == kind]
-            steps.append(lambda batch=batch: self._parallel(self._delete, batch))  # type: ignore[misc]
+        # Normally removals come last; first only when creating first would hit a Discord limit.
+        steps = [*removals, *steps] if self.plan.removals_first else [*steps, *removals]
         for step in steps:
             await step()
             if self.result.errors:
@@ -231,13 +236,17 @@ class Applier:
                 await self._run(change, self._replace_delete)
         if self.result.errors:
             return
+        updates = [c for c in changes if c.action == "update" or c.adopted or c.save_state]
+        if self.plan.removals_first:
+            # Moves out of a full category make room before the creations that need it.
+            await self._parallel(self._update, updates)
+            if self.result.errors:
+                return
         for change in changes:
             if change.action in ("create", "replace"):
                 await self._run(change, self._create)
-        await self._parallel(
-            self._update,
-            [c for c in changes if c.action == "update" or c.adopted or c.save_state],
-        )
+        if not self.plan.removals_first:
+            await self._parallel(self._update, updates)
 
     async def _parallel(
         self,

@@ -91,6 +91,10 @@ class Plan(BaseModel):
     forget: list[str] = Field(
         default_factory=list, description="State entries whose object is gone."
     )
+    removals_first: list[str] = Field(
+        default_factory=list,
+        description="Why apply deletes before it creates (a Discord limit would be hit).",
+    )
     unmanaged: list[UnmanagedObject] = Field(default_factory=list)
     unmanaged_policy: str = "keep"
     errors: list[str] = Field(default_factory=list)

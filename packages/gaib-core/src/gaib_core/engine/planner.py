@@ -25,6 +25,7 @@ from gaib_core.engine.desired import (
     build_desired,
 )
 from gaib_core.engine.diff import AttributeChange, diff_channel, diff_role, is_ignored
+from gaib_core.engine.limits import removals_first
 from gaib_core.engine.match import Matches, match, unmanaged_channels, unmanaged_roles
 from gaib_core.engine.names import canonical_name
 from gaib_core.engine.observed import RefMap
@@ -89,6 +90,7 @@ class Planner:
             self._channel_order()
         self._sort()
         self._names()
+        self.plan.removals_first = removals_first(self.plan, self.guild)
         self.plan.errors.extend(preflight(self.plan, self.desired, self.matches))
 
     # --- step 2: diff -----------------------------------------------------------------------

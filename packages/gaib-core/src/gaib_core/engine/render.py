@@ -166,6 +166,8 @@ def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
         )
         for obj in plan.unmanaged:
             lines.append(Line(f'  ? {obj.kind} "{obj.name}" (id {obj.id})', "note"))
+    for reason in plan.removals_first:
+        lines.append(Line(f"Note: removals run before creations: {reason}.", "note"))
     for warning in plan.warnings:
         lines.append(Line(f"Warning: {warning}", "warning"))
     for error in plan.errors:
