@@ -87,10 +87,14 @@ def serve(
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Run ``app`` on a free port in a background thread; yields its base URL (tests, demos)."""
-    sock = bind(host, 0)
-    port = sock.getsockname()[1]
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", *, sock: socket.socket | None = None
+) -> Iterator[str]:
+    """Run ``app`` in a background thread on ``sock`` (default: a new one on a free port of
+    ``host``); yields its base URL (tests, demos). Pass a socket from :func:`bind` when the app
+    must know its own URL before it is built."""
+    sock = sock if sock is not None else bind(host, 0)
+    host, port = sock.getsockname()[:2]
     server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
