@@ -5,11 +5,14 @@
 - :class:`Clock`: a settable clock to pass as ``Verifier(clock=...)``;
 - :func:`link_wallet`: a complete, real verification (session, message, signature) that links a
   new or given wallet to a platform user, for tests that need linked members;
-- :func:`spawn_service` / :func:`service_env`: the real ``gaib sietch serve`` in a subprocess.
+- :func:`spawn_service` / :func:`service_env`: the real ``gaib sietch serve`` in a subprocess;
+- :func:`prepare_verifications` / :func:`post_verifications`: many signed verifications, posted
+  concurrently (the load test and ``benchmarks/bench_verify.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
 import socket
@@ -127,3 +130,71 @@ def service_env(base: Mapping[str, str], **settings: str) -> dict[str, str]:
     env = {k: v for k, v in base.items() if k not in VARIABLES and k != "DISCORD_API_BASE"}
     env.update(settings)
     return env
+
+
+@dataclass(frozen=True)
+class PreparedVerification:
+    """A signed verification ready to post: the session and the JSON body."""
+
+    session_id: str
+    user_id: str
+    address: str
+    body: dict[str, str]
+
+
+def prepare_verifications(
+    verifier: Verifier, count: int, platform: Platform = "discord"
+) -> list[PreparedVerification]:
+    """``count`` sessions for distinct users, each signed by its own new wallet."""
+    prepared = []
+    for index in range(count):
+        user_id = str(700_000_000_000_000_000 + index)
+        account = Account.create()
+        session = verifier.start(platform, user_id)
+        text = session.message(account.address).text()
+        body = {"address": account.address, "message": text, "signature": sign(account, text)}
+        prepared.append(PreparedVerification(session.id, user_id, account.address, body))
+    return prepared
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One posted verification: HTTP status and latency in seconds."""
+
+    status: int
+    seconds: float
+
+
+async def post_verifications(
+    base_url: str, prepared: list[PreparedVerification], *, concurrency: int
+) -> list[Outcome]:
+    """POST every verification, at most ``concurrency`` in flight; one outcome each, in order.
+
+    A connection error counts as status 0 (never raised), so callers see every request's fate.
+    """
+    gate = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120.0) as client:
+
+        async def one(item: PreparedVerification) -> Outcome:
+            async with gate:
+                started = time.perf_counter()
+                try:
+                    response = await client.post(f"/api/verify/{item.session_id}", json=item.body)
+                    status = response.status_code
+                except httpx.HTTPError:
+                    status = 0
+                return Outcome(status, time.perf_counter() - started)
+
+        return list(await asyncio.gather(*(one(item) for item in prepared)))
+
+
+def raise_open_file_limit(wanted: int = 8192) -> None:
+    """Lift this process's soft limit on open files (children inherit it): a thousand
+    concurrent connections need more than the common default of 1024."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
