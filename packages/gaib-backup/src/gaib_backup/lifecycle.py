@@ -47,6 +47,10 @@ def safety_backup(event: ChangeEvent) -> None:
     """Back ``event.state_before`` up (kind ``safety``); ``BackupError`` aborts the change."""
     if event.state_before.serial == 0 or not event.state_before.resources:
         return
+    if not event.guild_id:
+        # Backups are filed by server; a state that names no guild (never applied, e.g. built
+        # by hand and pushed) has no server to file it under, so it gets none.
+        return
     try:
         ctx = context()
         if not ctx.settings.safety_backups:
