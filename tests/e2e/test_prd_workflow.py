@@ -51,9 +51,11 @@ def test_prd_workflow_offline_on_the_embedded_sandbox(tmp_path: Path) -> None:
     # 5. Make a change and diff
     path = tmp_path / "discord-server.yaml"
     config = yaml.safe_load(path.read_text())
-    naib = next(r for r in config["roles"] if r["name"] == "Naib")
-    naib["color"] = "#FFAA00"
-    config["channels"] = [{"name": "off-topic", "topic": "anything goes"}]
+    # The file references the theme: changes go under `overrides:`, by address.
+    config["overrides"] = {
+        "role.naib": {"color": "#FFAA00"},
+        "channel.off_topic": {"name": "off-topic", "topic": "anything goes"},
+    }
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     diff = gaib("server", "diff", cwd=tmp_path)
     assert diff.code == 0, diff

@@ -134,6 +134,13 @@ class Hooks:
         """
         return self.caller(name)(**kwargs)
 
+    def plugin_distributions(self) -> dict[str, str]:
+        """Top-level module of each plugin loaded from a distribution -> its project name."""
+        return {
+            getattr(plugin, "__name__", "").split(".")[0]: dist.project_name
+            for plugin, dist in self.pm.list_plugin_distinfo()
+        }
+
     # --- collections -------------------------------------------------------------------------
 
     def _collect(

@@ -64,7 +64,7 @@ def validate(
     warnings: list[ConfigIssue] = []
     summary: dict[str, int] = {}
     try:
-        loaded, source = load_config_source(config, check=False)
+        loaded, source = load_config_source(config, check=False, hooks=context.hooks())
     except ConfigError as exc:
         errors = _issues_of(exc)
     else:

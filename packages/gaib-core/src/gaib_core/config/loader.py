@@ -12,6 +12,7 @@ and re-exports them, so ``gaib_core.config.loader`` is the one import callers ne
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gaib_core.config.dump import config_document, dump_config, dump_yaml
 from gaib_core.config.issues import issues_from_validation, model_at, validate_document
@@ -32,6 +33,9 @@ from gaib_core.config.source import (
 from gaib_core.config.validate import validate_config
 from gaib_core.errors import ConfigError, SourceLocation
 
+if TYPE_CHECKING:
+    from gaib_core.plugins import Hooks
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
@@ -45,15 +49,36 @@ __all__ = [
     "dump_config",
     "dump_yaml",
     "format_path",
+    "is_theme_reference",
     "issues_from_validation",
     "load_config",
     "load_config_source",
+    "load_document",
     "load_yaml",
     "model_at",
     "parse_yaml",
     "read_yaml_text",
     "validate_document",
 ]
+
+
+# A file that references a theme holds its changes in these sections, and no item lists.
+CHANGE_SECTIONS = ("overrides", "remove")
+ITEM_SECTIONS = ("roles", "categories", "channels")
+
+
+def is_theme_reference(data: object) -> bool:
+    """True for a file that references a theme (rendered at load) rather than copying it.
+
+    That is a file with ``theme:`` that does not list its own roles, categories or channels (or
+    that has ``overrides:``/``remove:``). A file listing them is a full copy, as ``init`` wrote
+    them before themes were live: its ``theme:`` only records where it came from.
+    """
+    if not isinstance(data, dict) or "theme" not in data:
+        return False
+    return any(key in data for key in CHANGE_SECTIONS) or not any(
+        key in data for key in ITEM_SECTIONS
+    )
 
 
 def config_from_document(source: LoadedYaml, *, check: bool = True) -> ServerConfig:
@@ -76,12 +101,35 @@ def config_from_document(source: LoadedYaml, *, check: bool = True) -> ServerCon
     return config
 
 
-def load_config_source(path: Path, *, check: bool = True) -> tuple[ServerConfig, LoadedYaml]:
-    """The config at ``path`` and its positions (for callers that report their own findings)."""
-    source = load_yaml(path)
+def load_config_source(
+    path: Path, *, check: bool = True, hooks: Hooks | None = None
+) -> tuple[ServerConfig, LoadedYaml]:
+    """The config at ``path`` and its positions (for callers that report their own findings).
+
+    See :func:`load_document` for files that reference a theme.
+    """
+    return load_document(load_yaml(path), check=check, hooks=hooks)
+
+
+def load_document(
+    source: LoadedYaml, *, check: bool = True, hooks: Hooks | None = None
+) -> tuple[ServerConfig, LoadedYaml]:
+    """The config of a parsed file and the positions of what it holds.
+
+    A file that references a theme (``theme:`` without its own roles, categories and channels)
+    is rendered from the installed theme with the file's variables, overrides and removals;
+    ``hooks`` finds the theme (the installed plugins when None). The positions returned are
+    then those of the merged document: each value names the file and line it came from.
+    """
+    if is_theme_reference(source.data):
+        # Themes build on this module, so the theme layer is imported where it is needed.
+        from gaib_core.themes.compose import compose
+
+        composed = compose(source, hooks, check=check)
+        return composed.config, composed.document
     return config_from_document(source, check=check), source
 
 
-def load_config(path: Path) -> ServerConfig:
+def load_config(path: Path, *, hooks: Hooks | None = None) -> ServerConfig:
     """Load and fully validate ``discord-server.yaml``; ``ConfigError``/``ConfigErrors`` if bad."""
-    return load_config_source(path)[0]
+    return load_config_source(path, hooks=hooks)[0]

@@ -8,6 +8,7 @@ as a ``ConfigError``, never a traceback.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,38 @@ class LoadedYaml:
                 return None
             node = node[step]
         return node
+
+    def subtree(self, path: Sequence[str | int]) -> LoadedYaml:
+        """A copy of the data at ``path`` with its positions, paths made relative to it.
+
+        Merging documents (a theme and a community's changes) moves parts around; each part
+        carries where it was written, so the merged result still reports the right file:line.
+        """
+        prefix = tuple(path)
+        size = len(prefix)
+        part = LoadedYaml(file=self.file, data=copy.deepcopy(self.get(prefix)))
+        part.locations = {p[size:]: at for p, at in self.locations.items() if p[:size] == prefix}
+        part.key_locations = {
+            p[size:]: at for p, at in self.key_locations.items() if p[:size] == prefix
+        }
+        if () not in part.locations:
+            part.locations[()] = self.locate(prefix)
+        return part
+
+    def drop(self, path: Sequence[str | int]) -> None:
+        """Forget the positions recorded at and under ``path``."""
+        prefix = tuple(path)
+        size = len(prefix)
+        for table in (self.locations, self.key_locations):
+            for p in [p for p in table if p[:size] == prefix]:
+                del table[p]
+
+    def graft(self, path: Sequence[str | int], part: LoadedYaml) -> None:
+        """Record ``part``'s positions under ``path``, replacing what was recorded there."""
+        prefix = tuple(path)
+        self.drop(prefix)
+        self.locations.update({(*prefix, *p): at for p, at in part.locations.items()})
+        self.key_locations.update({(*prefix, *p): at for p, at in part.key_locations.items()})
 
 
 class _ComposeLoader(yaml.SafeLoader):

@@ -195,7 +195,7 @@ class Applier:
         creates = [c for c in self.plan.changes if c.action in ("create", "replace")]
         for change in creates:
             self.state.pending[change.address] = _journal_entry(change)
-        if self.plan.forget or creates:
+        if self.plan.forget or creates or self.plan.theme_changed:
             self.manager.persist(self.state)
         try:
             await self._phases()

@@ -101,6 +101,9 @@ class Plan(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     ref_names: dict[str, str] = Field(default_factory=dict)
     theme: ThemeRef | None = None
+    theme_applied: ThemeRef | None = Field(
+        None, description="The theme recorded in state by the last apply (name, version, values)."
+    )
     guild: Guild
 
     # --- queries --------------------------------------------------------------------------
@@ -117,9 +120,26 @@ class Plan(BaseModel):
         return add, change, destroy
 
     @property
+    def theme_changed(self) -> bool:
+        """True when the theme (or its values) differs from the one the last apply recorded.
+
+        Applying records the new one in state, so a theme upgrade is a reviewable plan even
+        when it renders the same resources.
+        """
+        if self.destroy or self.theme is None or self.theme_applied is None:
+            return False
+        return self.theme != self.theme_applied
+
+    @property
     def has_changes(self) -> bool:
         """True when applying would change the guild or the state."""
-        return bool(self.actionable() or self.role_order or self.channel_positions or self.forget)
+        return bool(
+            self.actionable()
+            or self.role_order
+            or self.channel_positions
+            or self.forget
+            or self.theme_changed
+        )
 
     def summary(self) -> str:
         """``Plan: X to add, Y to change, Z to destroy.`` (or the no-changes sentence)."""

@@ -502,6 +502,7 @@ def make_plan(
         targets=list(targets),
         unmanaged_policy=config.server.unmanaged,
         theme=config.theme,
+        theme_applied=state.theme,
         guild=guild,
     )
     if state.guild_id and state.guild_id != guild.id:

@@ -126,13 +126,44 @@ def _attribute_lines(change: ResourceChange, plan: Plan, detailed: bool) -> list
     return out
 
 
+def theme_lines(plan: Plan) -> list[Line]:
+    """``~ theme sietch 3.1.0, last applied 3.0.0`` and the variables that changed."""
+    new, old = plan.theme, plan.theme_applied
+    if not plan.theme_changed or new is None or old is None:
+        return []
+    if new.name != old.name:
+        title = f"theme {new.name} {new.version}, last applied {old.name} {old.version}"
+    elif new.version != old.version:
+        title = f"theme {new.name} {new.version}, last applied {old.version}"
+    else:
+        title = f"theme {new.name} {new.version}: variables changed since the last apply"
+    lines = [Line(f"  ~ {title}", "update")]
+    if new.name == old.name:
+        for name in sorted(set(new.variables) | set(old.variables)):
+            before, after = old.variables.get(name), new.variables.get(name)
+            if before != after:
+                lines.append(
+                    Line(f"      ~ {name}: {_variable(before)} -> {_variable(after)}", "update")
+                )
+    return lines
+
+
+def _variable(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
 def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
     """The plan as lines (summary last)."""
     lines: list[Line] = []
     changes = plan.actionable()
-    if changes or plan.role_order or plan.channel_positions or plan.forget:
+    if changes or plan.role_order or plan.channel_positions or plan.forget or plan.theme_changed:
         lines.append(Line("gaib will perform the following actions:", "heading"))
         lines.append(Line(""))
+    lines.extend(theme_lines(plan))
     for change in changes:
         lines.append(Line(_title(change), STYLE.get(change.action, "plain")))
         lines.extend(_attribute_lines(change, plan, detailed))
@@ -185,6 +216,13 @@ def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
         )
     else:
         lines.append(Line(plan.summary(), "heading"))
+        if plan.theme_changed and not (changes or plan.role_order or plan.channel_positions):
+            lines.append(
+                Line(
+                    "Applying records the theme in state without changing the Discord server.",
+                    "note",
+                )
+            )
     return lines
 
 

@@ -38,7 +38,7 @@ class Session:
     def require_config(self) -> ServerConfig:
         """The config (``ConfigError`` through ``load_config`` if it was not loaded)."""
         if self.config is None:
-            self.config = load_config(self.config_path)
+            self.config = load_config(self.config_path, hooks=self.hooks)
         return self.config
 
     async def aclose(self) -> None:
@@ -57,7 +57,7 @@ def open_session(
 ) -> Session:
     """Load the config (when ``need_config`` or the file exists) and open provider and state."""
     project = project or find_project()
-    config = load_config(config_path) if need_config or config_path.exists() else None
+    config = load_config(config_path, hooks=hooks) if need_config or config_path.exists() else None
     provider, guild_id = open_provider(project, config, hooks, guild)
     token_env = config.server.token_env if config is not None else None
     manager = open_state(project, hooks, workspace, token_env=token_env)

@@ -14,7 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gaib_core.config.models import normalize_color
-from gaib_core.errors import VariableError
+from gaib_core.config.source import LoadedYaml, PathKey, format_path
+from gaib_core.errors import SourceLocation, VariableError
 
 VariableType = Literal["string", "color", "boolean", "integer", "enum"]
 VariableValue = str | bool | int
@@ -150,18 +151,25 @@ def _show(raw: Any) -> str:
 
 
 def resolve_values(
-    variables: Mapping[str, VariableSpec], values: Mapping[str, Any]
+    variables: Mapping[str, VariableSpec],
+    values: Mapping[str, Any],
+    *,
+    source: LoadedYaml | None = None,
+    path: PathKey = (),
 ) -> dict[str, VariableValue]:
     """Every variable's value: given ones coerced, defaults for the rest.
 
     ``VariableError`` for an unknown name (with a did-you-mean), a value of the wrong type, or a
-    required variable that was not given.
+    required variable that was not given. Values come from ``--var`` options, or from the
+    mapping at ``path`` of ``source`` (a file's ``theme.variables``): errors then name its line.
     """
+    where = _Where(source, path)
     for name in values:
         if name not in variables:
             raise VariableError(
                 f"unknown variable '{name}'",
-                field=f"--var {name}",
+                location=where.key(name),
+                field=where.field(name),
                 hint=_unknown_hint(name, variables),
             )
     out: dict[str, VariableValue] = {}
@@ -172,7 +180,8 @@ def resolve_values(
             except ValueError as exc:
                 raise VariableError(
                     f"variable '{name}' ({spec.describe_type()}): {exc}",
-                    field=f"--var {name}",
+                    location=where.value(name),
+                    field=where.field(name),
                     hint=None if "e.g." in str(exc) else _type_hint(spec),
                 ) from None
         elif spec.default is not None:
@@ -180,10 +189,37 @@ def resolve_values(
         else:
             raise VariableError(
                 f"variable '{name}' is required and has no default",
-                field=f"--var {name}",
-                hint=f"pass --var {name}=VALUE ({spec.describe_type()})",
+                location=where.value(None),
+                field=where.field(None) if source is not None else f"--var {name}",
+                hint=where.missing(name, spec),
             )
     return out
+
+
+class _Where:
+    """Where a variable value was given: a file's mapping, or a ``--var`` option."""
+
+    def __init__(self, source: LoadedYaml | None, path: PathKey) -> None:
+        self.source = source
+        self.path = path
+
+    def key(self, name: str) -> SourceLocation | None:
+        return self.source.locate((*self.path, name), key=True) if self.source else None
+
+    def value(self, name: str | None) -> SourceLocation | None:
+        if self.source is None:
+            return None
+        return self.source.locate((*self.path, name) if name else self.path)
+
+    def field(self, name: str | None) -> str:
+        if self.source is None:
+            return f"--var {name}"
+        return format_path((*self.path, name) if name else self.path)
+
+    def missing(self, name: str, spec: VariableSpec) -> str:
+        if self.source is None:
+            return f"pass --var {name}=VALUE ({spec.describe_type()})"
+        return f"add `{name}: VALUE` ({spec.describe_type()}) under {format_path(self.path)}"
 
 
 def _unknown_hint(name: str, variables: Mapping[str, VariableSpec]) -> str:
