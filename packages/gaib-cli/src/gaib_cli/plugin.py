@@ -20,6 +20,7 @@ from gaib_core.commands import CommandTree
 SERVER_COMMAND_MODULES: tuple[str, ...] = (
     "init",
     "validate",
+    "render",
     "theme",
     "workspace",
     "state",

@@ -9,11 +9,15 @@ default)::
         def theme_path(self):
             return MY_THEME_DIR
 
-The contract: the manifest loads and documents every variable, the README exists, the defaults
-and every on/off combination of the boolean flags render to a config that passes validation and
-round-trips through ``dump_config``, and -- a hypothesis property -- any valid set of variable
-values renders to a valid config with no ``${`` left in it. ``value_strategy`` and
-``value_sets`` are reusable on their own.
+The contract: the manifest loads and documents every variable, the README exists, the version
+is PEP 440 (communities pin a range of releases), the defaults and every on/off combination of
+the boolean flags render to a config that passes validation and round-trips through
+``dump_config``, and -- hypothesis properties -- any valid set of variable values renders to a
+valid config with no ``${`` left in it; the file ``gaib server init`` writes loads to the
+rendered theme; overriding items with the theme's own values changes nothing; and any drawn set
+of overrides, additions and removals either loads (and ``render --eject`` of it loads back
+equal) or fails with errors that each name a file and line. ``value_strategy``,
+``value_sets`` and the strategies of :mod:`gaib_core.testing.overlays` are reusable on their own.
 """
 
 from __future__ import annotations
@@ -25,9 +29,29 @@ from typing import Any, ClassVar
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from packaging.version import Version
 
-from gaib_core.config.loader import config_from_document, dump_config, parse_yaml
-from gaib_core.themes import Theme, VariableSpec, load_theme, render_theme, render_theme_document
+from gaib_core.config.loader import (
+    config_from_document,
+    dump_config,
+    dump_yaml,
+    load_document,
+    parse_yaml,
+)
+from gaib_core.config.models import ServerConfig
+from gaib_core.errors import ConfigError, ConfigErrors, ConfigIssue
+from gaib_core.plugins import Hooks, build_plugin_manager
+from gaib_core.testing.overlays import own_value_overrides, reference, reference_files
+from gaib_core.themes import (
+    Theme,
+    VariableSpec,
+    load_theme,
+    render_theme,
+    render_theme_document,
+    resolve_values,
+)
+from gaib_core.themes.reference import accepts, compatible_constraint
+from gaib_core.themes.starter import theme_reference_text
 from gaib_core.themes.variables import format_value
 
 #: Flag combinations tried exhaustively up to this many boolean variables (then one at a time).
@@ -151,3 +175,88 @@ class ThemeContract:
             assert leftovers == [], f"'${{' left after rendering: {leftovers[:3]}"
 
         check()
+
+    # --- versions and the file that references the theme -----------------------------------
+
+    @pytest.fixture
+    def hooks(self) -> Hooks:
+        """Plugins without entry points: the contract references the theme by its directory."""
+        return Hooks(build_plugin_manager(load_entry_points=False))
+
+    def test_version_is_pep440(self, theme: Theme) -> None:
+        """Communities accept a range of releases (``~=3.0``): the version must be PEP 440."""
+        Version(theme.version)
+        assert accepts(compatible_constraint(theme.version), theme.version)
+
+    def test_the_file_init_writes_loads_to_the_theme(
+        self, theme: Theme, required_values: dict[str, Any], hooks: Hooks, tmp_path: Path
+    ) -> None:
+        """The short file of `gaib server init` renders exactly the theme."""
+        values = resolve_values(theme.variables, required_values)
+        text = theme_reference_text(theme, values, name=str(theme.path))
+        path = tmp_path / "discord-server.yaml"
+        config, _ = load_document(parse_yaml(text, str(path)), hooks=hooks)
+        assert config == render_theme(theme, values)
+
+    def test_overriding_with_the_themes_own_values_changes_nothing(
+        self, theme: Theme, required_values: dict[str, Any], hooks: Hooks, tmp_path: Path
+    ) -> None:
+        """Property: an override that repeats the theme's values leaves the config as it is."""
+
+        @self.property_settings
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            values = resolve_values(
+                theme.variables, {**required_values, **data.draw(value_sets(theme))}
+            )
+            rendered = render_theme(theme, values)
+            document = {
+                "version": 1,
+                "theme": reference(theme, values),
+                "overrides": data.draw(own_value_overrides(rendered)),
+            }
+            assert _load(document, tmp_path, hooks) == rendered
+
+        check()
+
+    def test_any_changes_load_or_name_a_line(
+        self, theme: Theme, required_values: dict[str, Any], hooks: Hooks, tmp_path: Path
+    ) -> None:
+        """Property: overrides, additions and removals load, or every error names file:line.
+
+        What loads, written out standalone (``render --eject``), loads back to the same config.
+        """
+
+        @self.property_settings
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            values = resolve_values(
+                theme.variables, {**required_values, **data.draw(value_sets(theme))}
+            )
+            rendered = render_theme(theme, values)
+            document = data.draw(reference_files(theme, rendered, values))
+            try:
+                config = _load(document, tmp_path, hooks)
+            except ConfigError as exc:
+                issues = exc.issues if isinstance(exc, ConfigErrors) else [_issue(exc)]
+                for issue in issues:
+                    where = issue.location
+                    assert where is not None and where.line is not None, str(exc)
+                    assert where.file == str(tmp_path / "discord-server.yaml") or (
+                        where.file.startswith(str(theme.path))
+                    ), str(exc)
+                return
+            ejected = config.model_copy(update={"theme": None})
+            text = dump_config(ejected)
+            assert config_from_document(parse_yaml(text, "ejected.yaml")) == ejected
+
+        check()
+
+
+def _load(document: dict[str, Any], directory: Path, hooks: Hooks) -> ServerConfig:
+    path = directory / "discord-server.yaml"
+    return load_document(parse_yaml(dump_yaml(document), str(path)), hooks=hooks)[0]
+
+
+def _issue(exc: ConfigError) -> ConfigIssue:
+    return ConfigIssue(exc.message, location=exc.location, field=exc.field, hint=exc.hint)

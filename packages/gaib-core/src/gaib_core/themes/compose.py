@@ -80,6 +80,7 @@ def merged_document(theme: Theme, source: LoadedYaml) -> LoadedYaml:
     document = layout.to_document(source.file)
     # The record of what was rendered (name, installed version, every value) is the file's
     # `theme:`; state keeps it at each apply and plan compares against it.
+    document.locations[()] = source.locate(())
     for path in (("theme",), ("version",)):
         document.locations[path] = source.locate(path)
         document.key_locations[path] = source.locate(path, key=True)

@@ -359,6 +359,8 @@ class Overlay:
         current = self.layout.find(placement.address)
         if current is not None and current.item is item:
             del current.items[current.index]
+        else:
+            current = None
         anchor_address = placement.after or placement.before
         if anchor_address:
             anchor = self.layout.find(anchor_address)
@@ -396,7 +398,8 @@ class Overlay:
         return self.layout.channels
 
     def _restore(self, placement: _Placement, slot: Slot | None) -> None:
-        if slot is not None and slot.item is placement.item:
+        """Put a theme item back where it was (its move failed); an addition stays out."""
+        if slot is not None:
             slot.items.insert(slot.index, placement.item)
 
     # --- removals -----------------------------------------------------------------------------

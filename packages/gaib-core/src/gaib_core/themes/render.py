@@ -8,8 +8,10 @@ it came from, so a problem in the result is reported where the theme author can 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from gaib_core.config.loader import (
@@ -116,7 +118,7 @@ def _load_file(theme: Theme, name: str) -> LoadedYaml:
             field="files",
             hint="add the file or remove it from `files:`",
         )
-    source = load_yaml(path)
+    source = _parsed(str(path), *_stamp(path))
     if source.data is not None and not isinstance(source.data, dict):
         raise ThemeError(
             f"a theme file must be a mapping with {', '.join(SECTIONS)}; got "
@@ -132,6 +134,20 @@ def _load_file(theme: Theme, name: str) -> LoadedYaml:
                 hint=f"a theme file holds only {', '.join(SECTIONS)}",
             )
     return source
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: str, mtime_ns: int, size: int) -> LoadedYaml:
+    """A theme file, parsed once per version of it on disk (themes render at every load).
+
+    Rendering only reads the result, so the cached object is shared.
+    """
+    return load_yaml(Path(path))
 
 
 def _section_error(source: LoadedYaml, section: str, expected: str) -> ThemeError:
