@@ -9,7 +9,9 @@ from gaib_core.commands import CommandTree
 from gaib_core.config.models import EVERYONE, ChannelConfig, ServerConfig
 from gaib_core.errors import VariableError
 from gaib_core.themes import Theme, find_theme, list_themes, render_theme
+from gaib_core.themes.reference import compatible_constraint, distribution_of
 from gaib_core.themes.variables import format_value, parse_assignments
+from packaging.version import InvalidVersion
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
@@ -118,6 +120,8 @@ def _info_json(theme: Theme, config: ServerConfig | None, note: str | None) -> d
         "description": theme.description,
         "path": str(theme.path),
         "files": theme.files,
+        "constraint": _constraint(theme),
+        "package": _package(theme),
         "variables": _variables_json(theme),
     }
     if note:
@@ -152,6 +156,16 @@ def _print_info(theme: Theme, config: ServerConfig | None, note: str | None) -> 
     out.print(Text.assemble((f"{theme.name} {theme.version}", "bold"), f"  {theme.path}"))
     if theme.description:
         out.print(theme.description, markup=False)
+    package = _package(theme)
+    out.print(
+        f"Use it: gaib server init --theme {theme.name} writes `theme: {{name: {theme.name}, "
+        f'version: "{_constraint(theme)}"}}`; change its items under `overrides:` by the '
+        "addresses below (docs/themes.md)."
+        + (
+            f" Upgrades: pip install -U {package}, then review gaib server plan." if package else ""
+        ),
+        markup=False,
+    )
     out.print(_variables_table(theme))
     if config is None:
         context.err(f"Note: {note}")
@@ -181,14 +195,25 @@ def _variables_table(theme: Theme) -> Table:
 
 
 def _roles_table(config: ServerConfig) -> Table:
-    table = Table("#", "role", "color", "hoist", title="Role hierarchy (top to bottom)")
+    table = Table("#", "role", "address", "color", "hoist", title="Role hierarchy (top to bottom)")
     bot = config.server.bot_role or "@bot"
-    table.add_row("1", Text(f"{bot} (the bot's role)", style="bold"), "", "")
+    table.add_row("1", Text(f"{bot} (the bot's role)", style="bold"), "", "", "")
     for index, role in enumerate(config.roles, start=2):
         swatch = Text("■ ", style=role.color if role.color != "#000000" else "") + role.color
-        table.add_row(str(index), role.name, swatch, "yes" if role.hoist else "")
-    table.add_row("", Text(EVERYONE, style="dim"), "", "")
+        table.add_row(str(index), role.name, role.address, swatch, "yes" if role.hoist else "")
+    table.add_row("", Text(EVERYONE, style="dim"), "", "", "")
     return table
+
+
+def _constraint(theme: Theme) -> str:
+    try:
+        return compatible_constraint(theme.version)
+    except InvalidVersion:
+        return theme.version
+
+
+def _package(theme: Theme) -> str | None:
+    return distribution_of(theme.path, context.hooks().plugin_distributions())
 
 
 def _channel_tree(config: ServerConfig) -> Tree:
@@ -196,7 +221,7 @@ def _channel_tree(config: ServerConfig) -> Tree:
     for channel in config.channels:
         tree.add(_channel_label(channel))
     for category in config.categories:
-        branch = tree.add(Text(category.name, style="bold"))
+        branch = tree.add(Text.assemble((category.name, "bold"), (f"  {category.address}", "dim")))
         for channel in category.channels:
             branch.add(_channel_label(channel))
     return tree
@@ -204,7 +229,9 @@ def _channel_tree(config: ServerConfig) -> Tree:
 
 def _channel_label(channel: ChannelConfig) -> Text:
     prefix = "#" if not channel.type.is_voice_like else ""
-    return Text.assemble(f"{prefix}{channel.name}", (f"  {channel.type.value}", "dim"))
+    return Text.assemble(
+        f"{prefix}{channel.name}", (f"  {channel.type.value}  {channel.address}", "dim")
+    )
 
 
 def _matrix_table(config: ServerConfig) -> Table | None:
