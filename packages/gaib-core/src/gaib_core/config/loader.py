@@ -14,6 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gaib_core.config.document import (
+    CHANGE_SECTIONS,
+    ITEM_SECTIONS,
+    config_from_document,
+    is_theme_reference,
+)
 from gaib_core.config.dump import config_document, dump_config, dump_yaml
 from gaib_core.config.issues import issues_from_validation, model_at, validate_document
 from gaib_core.config.models import ServerConfig
@@ -30,13 +36,13 @@ from gaib_core.config.source import (
     parse_yaml,
     read_yaml_text,
 )
-from gaib_core.config.validate import validate_config
-from gaib_core.errors import ConfigError, SourceLocation
 
 if TYPE_CHECKING:
     from gaib_core.plugins import Hooks
 
 __all__ = [
+    "CHANGE_SECTIONS",
+    "ITEM_SECTIONS",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_INT_DIGITS",
@@ -60,45 +66,6 @@ __all__ = [
     "read_yaml_text",
     "validate_document",
 ]
-
-
-# A file that references a theme holds its changes in these sections, and no item lists.
-CHANGE_SECTIONS = ("overrides", "remove")
-ITEM_SECTIONS = ("roles", "categories", "channels")
-
-
-def is_theme_reference(data: object) -> bool:
-    """True for a file that references a theme (rendered at load) rather than copying it.
-
-    That is a file with ``theme:`` that does not list its own roles, categories or channels (or
-    that has ``overrides:``/``remove:``). A file listing them is a full copy, as ``init`` wrote
-    them before themes were live: its ``theme:`` only records where it came from.
-    """
-    if not isinstance(data, dict) or "theme" not in data:
-        return False
-    return any(key in data for key in CHANGE_SECTIONS) or not any(
-        key in data for key in ITEM_SECTIONS
-    )
-
-
-def config_from_document(source: LoadedYaml, *, check: bool = True) -> ServerConfig:
-    """A ``ServerConfig`` from loaded data, with located errors; ``check`` runs the cross rules."""
-    if source.data is None:
-        raise ConfigError(
-            "the file is empty",
-            location=SourceLocation(source.file),
-            hint="run `gaib server init --theme NAME` to create one",
-        )
-    if not isinstance(source.data, dict):
-        raise ConfigError(
-            f"the top level must be a mapping (version, server, roles, ...), got "
-            f"{describe_value(source.data)}",
-            location=source.locate(()),
-        )
-    config: ServerConfig = validate_document(ServerConfig, source.data, source)
-    if check:
-        validate_config(config, source)
-    return config
 
 
 def load_config_source(

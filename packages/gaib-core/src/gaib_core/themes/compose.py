@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gaib_core.config.loader import config_from_document, validate_document
+from gaib_core.config.document import config_from_document
+from gaib_core.config.issues import validate_document
 from gaib_core.config.models import ServerConfig
 from gaib_core.config.source import LoadedYaml
 from gaib_core.errors import ConfigError, ThemeError

@@ -19,7 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gaib_core.config.loader import LoadedYaml, load_yaml, validate_document
+from gaib_core.config.issues import validate_document
+from gaib_core.config.source import LoadedYaml, load_yaml
 from gaib_core.errors import ConfigError, SourceLocation, ThemeError
 from gaib_core.themes.variables import NAME, VariableSpec
 

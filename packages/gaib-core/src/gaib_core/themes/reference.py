@@ -28,7 +28,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gaib_core.config.loader import CHANGE_SECTIONS, ITEM_SECTIONS, is_theme_reference
+from gaib_core.config.document import CHANGE_SECTIONS, ITEM_SECTIONS, is_theme_reference
 from gaib_core.errors import SourceLocation, ThemeError
 
 __all__ = [

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gaib_core.config.loader import (
+from gaib_core.config.document import config_from_document
+from gaib_core.config.models import ServerConfig
+from gaib_core.config.source import (
     LoadedYaml,
     PathKey,
-    config_from_document,
     describe_value,
     format_path,
     load_yaml,
 )
-from gaib_core.config.models import ServerConfig
 from gaib_core.errors import ThemeError, VariableError
 from gaib_core.themes.interpolate import evaluate_when, interpolate, references
 from gaib_core.themes.manifest import Theme
