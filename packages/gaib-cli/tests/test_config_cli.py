@@ -356,3 +356,76 @@ def test_theme_info_without_a_required_value_shows_what_it_can(theme_dir: Path) 
     assert data["variables"]["owner"]["required"] is True and "roles" not in data
     result = run("server", "theme", "info", str(theme_dir), "--var", "owner=me", "--json")
     assert [r["name"] for r in json.loads(result.stdout)["roles"]] == ["Admin", "Member"]
+
+
+# --- a file that references a theme --------------------------------------------------------------
+
+
+def test_init_force_keeps_the_replaced_file(tmp_path: Path, theme_dir: Path) -> None:
+    target = tmp_path / "discord-server.yaml"
+    target.write_text("# my hand edits\nversion: 1\n")
+    result = run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path), "--force")
+    assert result.exit_code == 0, result.output
+    (backup,) = tmp_path.glob("discord-server.yaml.*.bak")
+    assert backup.read_text() == "# my hand edits\nversion: 1\n"
+    assert f"The previous file is kept as {backup}" in result.stdout
+
+
+def test_init_without_a_theme_writes_a_plain_config(tmp_path: Path) -> None:
+    result = run("server", "init", "--dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    config = load_config(tmp_path / "discord-server.yaml")
+    assert config.theme is None and config.roles == [] and config.all_channels() == []
+    assert "a plain config" in result.stdout
+    assert run("server", "init", "--dir", str(tmp_path), "--var", "a=b").exit_code == 2
+
+
+def test_render_prints_writes_and_ejects(tmp_path: Path, theme_dir: Path) -> None:
+    assert run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path)).exit_code == 0
+    path = tmp_path / "discord-server.yaml"
+    path.write_text(
+        path.read_text().replace("overrides:\n", "overrides:\n  role.admin: {color: '#ABCDEF'}\n")
+    )
+    shown = run("server", "render", "-c", str(path))
+    assert shown.exit_code == 0, shown.output
+    assert "color: '#ABCDEF'" in shown.stdout and "theme:\n  name: mini" in shown.stdout
+    as_json = json.loads(run("server", "render", "-c", str(path), "--json").stdout)
+    assert as_json["roles"][0] == {"name": "Admin", "color": "#ABCDEF"}
+    frozen = tmp_path / "frozen.yaml"
+    assert run("server", "render", "-c", str(path), "--eject", "-o", str(frozen)).exit_code == 0
+    ejected = load_config(frozen)
+    assert ejected.theme is None and ejected == load_config(path).model_copy(update={"theme": None})
+    again = run("server", "render", "-c", str(path), "--eject", "-o", str(frozen))
+    assert again.exit_code == 1 and "--force" in str(again.exception)
+    forced = run("server", "render", "-c", str(path), "--eject", "-o", str(frozen), "--force")
+    assert forced.exit_code == 0 and len(list(tmp_path.glob("frozen.yaml.*.bak"))) == 1
+
+
+def test_validate_says_a_full_copy_only_records_its_theme(tmp_path: Path, theme_dir: Path) -> None:
+    assert run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path)).exit_code == 0
+    path = tmp_path / "discord-server.yaml"
+    frozen = run("server", "render", "-c", str(path)).stdout  # a full copy with its theme record
+    path.write_text(frozen)
+    result = run("server", "validate", "-c", str(path))
+    assert result.exit_code == 0, result.output
+    line = next(n for n, text in enumerate(frozen.splitlines(), 1) if text.startswith("theme:"))
+    assert result.stderr.startswith(
+        f"Warning: {path}:{line}:1: theme: this file is a full copy of theme mini 0.1.0"
+    )
+
+
+def test_the_constraint_init_writes_accepts_the_installed_theme_only(
+    tmp_path: Path, theme_dir: Path
+) -> None:
+    assert run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path)).exit_code == 0
+    path = tmp_path / "discord-server.yaml"
+    manifest = theme_dir / "theme.yaml"
+    manifest.write_text(manifest.read_text().replace("version: 0.1.0", "version: 0.2.0"))
+    assert run("server", "validate", "-c", str(path)).exit_code == 0  # ~=0.1 is 0.x from 0.1
+    manifest.write_text(manifest.read_text().replace("version: 0.2.0", "version: 1.0.0"))
+    result = run("server", "validate", "-c", str(path))
+    assert result.exit_code == 1
+    assert "theme mini 1.0.0 is installed, but this file accepts ~=0.1" in result.stderr
+    assert 'set theme.version to "~=1.0"' in result.stderr
+    path.write_text(path.read_text().replace('version: "~=0.1"', 'version: "~=1.0"'))
+    assert run("server", "validate", "-c", str(path)).exit_code == 0

@@ -24,6 +24,7 @@ from gaib_core.themes import Theme, find_theme, render_theme, resolve_values
 from gaib_core.themes.starter import plain_config_text, theme_reference_text
 
 from gaib_cli import context
+from gaib_cli.commands.render import keep_backup
 from gaib_cli.commands.theme import parse_vars
 
 _GUILD_ID = re.compile(r"^\d{17,20}$")
@@ -106,7 +107,9 @@ def init(
         settings.guild_id = None  # a Discord guild id means nothing to the sandbox
     # (re-running init on a sandbox project keeps its sandbox guild and state)
     settings.provider = "discord" if use_discord else "sandbox"
-    # Everything is checked; only now write (the config last-but-one, atomically).
+    # Everything is checked; only now write (the config last-but-one, atomically). A file
+    # replaced with --force is kept beside it: it may hold hand edits.
+    backup = keep_backup(target)
     atomic_write_text(target, text)
     project.save(settings)
     project.workspace_dir(settings.workspace or DEFAULT_WORKSPACE).mkdir(
@@ -114,6 +117,7 @@ def init(
     )
     sandbox_guild = None if use_discord else _ensure_sandbox_guild(project)
     report = _report(target, loaded, config, settings, sandbox_guild, env_name, guild)
+    report["backup"] = str(backup) if backup else None
     if as_json:
         context.print_json(report)
         return
@@ -197,6 +201,8 @@ def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
             f"{report['channels']} channels.",
             markup=False,
         )
+    if report["backup"]:
+        say(f"The previous file is kept as {report['backup']}.", markup=False)
     say(f"Project settings in .gaib/ (workspace '{report['workspace']}').", markup=False)
     for issue in warnings:
         context.err(f"Warning: {issue.to_error()}")

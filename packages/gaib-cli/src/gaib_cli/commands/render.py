@@ -83,13 +83,18 @@ def _header(config: Path, loaded: ServerConfig, eject: bool) -> str:
 
 def _backup(output: Path, force: bool) -> Path | None:
     """Copy an existing ``output`` aside before it is replaced (refused without ``--force``)."""
-    if not output.exists():
-        return None
-    if not force:
+    if output.exists() and not force:
         raise GaibError(
             f"{output} already exists", hint="pass --force to replace it (a backup is kept)"
         )
+    return keep_backup(output)
+
+
+def keep_backup(path: Path) -> Path | None:
+    """Copy an existing ``path`` to ``<path>.<UTC time>.bak`` before it is replaced."""
+    if not path.exists():
+        return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    backup = output.with_name(f"{output.name}.{stamp}.bak")
-    shutil.copy2(output, backup)
+    backup = path.with_name(f"{path.name}.{stamp}.bak")
+    shutil.copy2(path, backup)
     return backup

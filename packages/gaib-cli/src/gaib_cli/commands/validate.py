@@ -7,7 +7,8 @@ from typing import Any
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.config.loader import load_config_source
+from gaib_core.config.loader import is_theme_reference, load_config_source, load_yaml
+from gaib_core.config.models import ServerConfig
 from gaib_core.config.schema import config_json_schema_text
 from gaib_core.config.validate import config_issues, config_warnings
 from gaib_core.errors import ConfigError, ConfigErrors, ConfigIssue, GaibError
@@ -49,6 +50,29 @@ def _issues_of(exc: ConfigError) -> list[ConfigIssue]:
     return [ConfigIssue(message, location=exc.location, field=exc.field, hint=exc.hint)]
 
 
+def _copy_warnings(path: Path, loaded: ServerConfig) -> list[ConfigIssue]:
+    """A full copy of a theme (the format `init` wrote before themes were live) says what it is.
+
+    Its ``theme:`` only records where it came from: editing the variables there changes nothing.
+    """
+    theme = loaded.theme
+    raw = load_yaml(path)
+    if theme is None or is_theme_reference(raw.data):
+        return []
+    return [
+        ConfigIssue(
+            f"this file is a full copy of theme {theme.name} {theme.version}: `theme:` only "
+            "records where it came from, so its variables change nothing",
+            location=raw.locate(("theme",), key=True),
+            field="theme",
+            hint="to follow the theme instead, keep `version`, `theme` (with a version range such "
+            "as '~=3.0') and `server`, and move your own changes under `overrides:` by address "
+            "(docs/themes.md); `gaib server init --theme NAME --force` writes such a file and "
+            "keeps this one as a backup",
+        )
+    ]
+
+
 def validate(
     config: Path = typer.Option(
         Path(CONFIG_FILE), "--config", "-c", help="The config file to check.", show_default=True
@@ -69,7 +93,7 @@ def validate(
         errors = _issues_of(exc)
     else:
         errors = config_issues(loaded, source)
-        warnings = config_warnings(loaded, source)
+        warnings = config_warnings(loaded, source) + _copy_warnings(config, loaded)
         summary = {
             "roles": len(loaded.roles),
             "categories": len(loaded.categories),

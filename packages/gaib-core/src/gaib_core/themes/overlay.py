@@ -301,8 +301,9 @@ class Overlay:
         item = Item(kind, patch)
         if kind != "category":
             return item
-        inner = data.pop("channels", None)
+        inner = data.get("channels")
         if inner is None:
+            data.pop("channels", None)
             return item
         if not isinstance(inner, list):
             self.fail(f"channels must be a list, got {describe_value(inner)}", (*path, "channels"))
@@ -317,6 +318,7 @@ class Overlay:
                 )
                 return None
             item.channels.append(channel)
+        data.pop("channels")
         patch.drop(("channels",))
         return item
 
