@@ -42,7 +42,7 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
     """Benchmarks (figures go to docs/benchmarks.md; not timed tests)."""
-    for script in ("bench_provider.py", "bench_engine.py", "bench_verify.py"):
+    for script in ("bench_provider.py", "bench_engine.py", "bench_verify.py", "bench_themes.py"):
         session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
 
 
