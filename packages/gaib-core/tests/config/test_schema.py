@@ -78,3 +78,17 @@ def test_bad_values_fail(
 
 def test_unknown_field_fails(validator: jsonschema.Draft202012Validator) -> None:
     assert list(validator.iter_errors({**GOOD, "rolez": []}))
+
+
+def test_a_file_referencing_a_theme_passes(validator: jsonschema.Draft202012Validator) -> None:
+    themed = {
+        "version": 1,
+        "theme": {"name": "sietch", "version": "~=3.0", "variables": {"color_naib": "#FFAA00"}},
+        "server": {"unmanaged": "report"},
+        "overrides": {"role.naib": {"color": "#FFAA00"}, "role.mod": {"name": "Mod"}},
+        "remove": ["channel.spice"],
+    }
+    assert not list(validator.iter_errors(themed))
+    assert list(validator.iter_errors({**themed, "remove": ["spice"]}))
+    assert list(validator.iter_errors({**themed, "overrides": {"Naib": {}}}))
+    assert list(validator.iter_errors({**themed, "server": {"unmanaged": "sometimes"}}))

@@ -13,12 +13,14 @@ from typing import Any
 
 from gaib_core import permissions as perms
 from gaib_core.config.models import ServerConfig
+from gaib_core.config.reference import ThemedFile
 
 SCHEMA_ID = "https://gaib.dev/schema/discord-server.v1.json"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _PERMISSION_FIELDS = {"allow", "deny", "permissions", "everyone_permissions"}
 _KEY_PATTERN = "^[a-z][a-z0-9_]*$"
+_ADDRESS_PATTERN = "^(role|category|channel)\\.[a-z][a-z0-9_]*$"
 _COLOR = {
     "anyOf": [
         {"type": "string", "pattern": "^#?[0-9a-fA-F]{6}$"},
@@ -31,7 +33,7 @@ _COLOR = {
 _DESCRIPTIONS = {
     "version": "Format version of this file; always 1.",
     "server": "Guild-level settings.",
-    "theme": "The theme (and variable values) this file was rendered from; written by init.",
+    "theme": "In a full configuration: the theme and values it was rendered from (a record).",
     "roles": "Roles, top to bottom; all are placed below the bot's own role, in this order.",
     "categories": "Categories in display order, each with its channels.",
     "channels": "Channels outside any category.",
@@ -50,9 +52,27 @@ _DESCRIPTIONS = {
 
 
 def config_json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``discord-server.yaml``."""
-    schema = ServerConfig.model_json_schema()
-    defs: dict[str, Any] = schema.setdefault("$defs", {})
+    """The JSON Schema (draft 2020-12) of ``discord-server.yaml``.
+
+    A file is either a full configuration (``ServerConfig``) or one that references a theme
+    (``ThemedFile``: the theme, its variables, server settings, overrides and removals).
+    """
+    full = ServerConfig.model_json_schema()
+    defs: dict[str, Any] = full.pop("$defs", {})
+    defs["ServerConfig"] = full
+    themed = ThemedFile.model_json_schema(ref_template="#/$defs/{model}")
+    defs.update(themed.pop("$defs", {}))
+    themed["properties"]["server"] = {
+        "$ref": "#/$defs/ServerSettings",
+        "description": "Server settings merged key by key over the theme's.",
+    }
+    themed["properties"]["overrides"]["propertyNames"] = {"pattern": _ADDRESS_PATTERN}
+    themed["properties"]["remove"]["items"] = {"type": "string", "pattern": _ADDRESS_PATTERN}
+    defs["ThemedFile"] = themed
+    schema: dict[str, Any] = {
+        "anyOf": [{"$ref": "#/$defs/ServerConfig"}, {"$ref": "#/$defs/ThemedFile"}],
+        "$defs": defs,
+    }
     names = [info.name for info in perms.all_permissions()]
     aliases = sorted(_aliases())
     defs["PermissionName"] = {
@@ -66,7 +86,8 @@ def config_json_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "gaib discord-server.yaml",
         "description": "Roles, categories, channels and permission overwrites of one Discord "
-        "server, applied by `gaib server apply`.",
+        "server, written out in full or as a theme with the community's changes, applied by "
+        "`gaib server apply`.",
         **{k: v for k, v in schema.items() if k not in ("title", "description")},
     }
 
