@@ -30,7 +30,9 @@ def test_prd_workflow_offline_on_the_embedded_sandbox(tmp_path: Path) -> None:
     # 2. Preview changes
     plan = gaib("server", "plan", cwd=tmp_path)
     assert plan.code == 0, plan
-    assert f"Plan: {SIETCH_RESOURCES} to add, 0 to change, 0 to destroy." in plan.out
+    # the one change: the server is renamed to the theme's community_name
+    assert f"Plan: {SIETCH_RESOURCES} to add, 1 to change, 0 to destroy." in plan.out
+    assert '~ name: "' in plan.out and '" -> "Sietch"' in plan.out
 
     # 3. Apply
     apply = gaib("server", "apply", "--auto-approve", cwd=tmp_path)

@@ -43,13 +43,14 @@ def test_sietch_applies_converges_and_grants_what_the_matrix_says(
 ) -> None:
     plan = _plan(sandbox, tmp_path, sietch, apply=True)
     assert plan.errors == []
-    assert plan.counts() == (14 + 9 + 23, 0, 0)
+    assert plan.counts() == (14 + 9 + 23, 1, 0)  # the one change: the server's name
     again = _plan(sandbox, tmp_path, sietch, apply=False)
     assert not again.has_changes, [(c.address, c.changes) for c in again.actionable()]
 
     core = sandbox.server.sandbox
     guild = core.store.guild(sandbox.guild_id)
     assert guild is not None
+    assert guild.name == "Sietch"  # community_name's default names the server
     by_position = sorted(guild.roles.values(), key=lambda role: -role.position)
     assert [role.name for role in by_position] == [
         "gaib",  # the bot's managed role stays on top
@@ -85,3 +86,22 @@ def test_switching_the_flags_off_removes_voice_and_badge_channels(
     # 5 voice channels, the badge category and its 3 channels go; the badge roles stay.
     assert plan.counts() == (0, 0, 5 + 1 + 3)
     assert not _plan(sandbox, tmp_path, config, apply=False).has_changes
+
+
+def test_community_name_names_the_server(sandbox: SandboxGuild, tmp_path: Path) -> None:
+    config = rendering.render({"community_name": "Arrakis"})
+    plan = _plan(sandbox, tmp_path, config, apply=False)
+    (server,) = [c for c in plan.changes if c.address == "server"]
+    assert [(c.attribute, c.before, c.after) for c in server.changes] == [
+        ("name", "Sandbox", "Arrakis")
+    ]
+    _plan(sandbox, tmp_path, config, apply=True)
+    guild = sandbox.server.sandbox.store.guild(sandbox.guild_id)
+    assert guild is not None and guild.name == "Arrakis"
+    renamed = rendering.render({"community_name": "Caladan"})
+    (server,) = [
+        c for c in _plan(sandbox, tmp_path, renamed, apply=False).changes if c.address == "server"
+    ]
+    assert [(c.attribute, c.before, c.after) for c in server.changes] == [
+        ("name", "Arrakis", "Caladan")
+    ]

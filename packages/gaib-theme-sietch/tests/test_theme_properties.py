@@ -14,7 +14,7 @@ COLOR_VARIABLES = [name for name in rendering.load().variables if name.startswit
 colors = st.integers(0, 0xFFFFFF).map(lambda n: f"#{n:06x}")
 names = st.text(
     st.characters(codec="utf-8", categories=["L", "N", "Zs", "Pd", "Po"], exclude_characters="$"),
-    min_size=1,
+    min_size=2,  # community_name names the server: Discord takes 2-100 characters
     max_size=100,
 ).filter(lambda s: s.strip() == s and s != "")
 values = st.fixed_dictionaries(

@@ -112,7 +112,17 @@ def configs(draw: st.DrawFn) -> ServerConfig:
     data: dict[str, Any] = {"version": 1, "roles": roles, "categories": categories, "channels": top}
     if draw(st.booleans()):
         data["server"] = {
-            "name": draw(names.filter(lambda s: len(s) <= 100)),
+            "name": draw(names.filter(lambda s: 2 <= len(s) <= 100)),
+            "description": draw(st.text(max_size=300)),
+            "verification_level": draw(
+                st.sampled_from(["none", "low", "medium", "high", "very_high"])
+            ),
+            "default_notifications": draw(st.sampled_from(["all_messages", "only_mentions"])),
+            "explicit_content_filter": draw(
+                st.sampled_from(["disabled", "members_without_roles", "all_members"])
+            ),
+            "afk_timeout": draw(st.sampled_from([60, 300, 900, 1800, 3600])),
+            "system_channel": "",
             "guild_id": str(draw(st.integers(10**16, 10**19))),
             "unmanaged": draw(st.sampled_from(["keep", "report", "remove"])),
             "everyone_permissions": draw(st.one_of(st.none(), perm_lists(None))),

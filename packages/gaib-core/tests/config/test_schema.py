@@ -9,7 +9,14 @@ from gaib_core.config.schema import SCHEMA_DIALECT, SCHEMA_ID, config_json_schem
 
 GOOD = {
     "version": 1,
-    "server": {"name": "S", "everyone_permissions": ["VIEW_CHANNEL"]},
+    "server": {
+        "name": "Sietch",
+        "everyone_permissions": ["VIEW_CHANNEL"],
+        "verification_level": "medium",
+        "afk_timeout": 900,
+        "afk_channel": "channel.v",
+        "description": "",
+    },
     "roles": [{"name": "Naib", "key": "naib", "color": "#FFD700", "permissions": ["KICK_MEMBERS"]}],
     "categories": [
         {
@@ -61,6 +68,9 @@ def test_good_config_passes(validator: jsonschema.Draft202012Validator) -> None:
         (("categories", 0, "channels", 0, "type"), "video"),
         (("categories", 0, "overwrites", "@everyone", "deny"), ["NOPE"]),
         (("version",), 2),
+        (("server", "name"), "S"),
+        (("server", "afk_timeout"), 120),
+        (("server", "verification_level"), "extreme"),
     ],
 )
 def test_bad_values_fail(

@@ -20,7 +20,9 @@ variables:
   community:
     type: string
     default: Tiny
-    description: Name of the community.
+    min: 2
+    max: 40
+    description: Name of the community (it names the server, so 2 characters or more).
   accent:
     type: color
     default: "#112233"

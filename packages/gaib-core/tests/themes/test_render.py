@@ -104,9 +104,9 @@ def test_keys_are_interpolated_and_when_accepts_plain_booleans(
     make_theme: ThemeFactory, tiny_files: dict[str, str]
 ) -> None:
     roles = tiny_files["roles.yaml"] + "  - name: Hidden\n    key: hidden\n    when: false\n"
-    config = render_theme(load_theme(make_theme({"roles.yaml": roles})), {"community": "X"})
-    assert [r.name for r in config.roles] == ["X Lead", "Member"]
-    assert "X Lead" in config.categories[0].overwrites
+    config = render_theme(load_theme(make_theme({"roles.yaml": roles})), {"community": "Xy"})
+    assert [r.name for r in config.roles] == ["Xy Lead", "Member"]
+    assert "Xy Lead" in config.categories[0].overwrites
 
 
 def test_rendered_config_round_trips(tiny: Path, tmp_path: Path) -> None:

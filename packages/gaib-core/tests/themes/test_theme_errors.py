@@ -38,6 +38,11 @@ def render_error(path: Path, values: dict[str, str] | None = None) -> ConfigErro
         ({"size": "medium"}, "'medium' is not one of: small, large; choose one of small|large"),
         ({"enable_voice": "maybe"}, "'maybe' is not a boolean; use true or false"),
         ({"community": "a ${b}"}, "a value cannot contain '${'"),
+        (
+            {"community": "X"},
+            "variable 'community' (string 2..40 characters): 'X' is shorter than 2 characters",
+        ),
+        ({"community": "x" * 41}, "is longer than 40 characters"),
     ],
 )
 def test_bad_variable_values(tiny: Path, values: dict[str, str], expected: str) -> None:
@@ -156,7 +161,7 @@ def test_no_manifest(tmp_path: Path) -> None:
         (
             'default: "#112233"',
             "default: gold",
-            "15:14: variables.accent.default: default 'gold' is not a color",
+            "17:14: variables.accent.default: default 'gold' is not a color",
         ),
         (
             "type: boolean",

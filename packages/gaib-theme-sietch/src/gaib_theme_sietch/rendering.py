@@ -30,9 +30,12 @@ def required_bot_permissions(config: ServerConfig) -> list[str]:
 
     Discord lets a bot allow or deny in an overwrite only what it holds itself, so every
     permission an overwrite names is required, and so is every permission a role is given (a bot
-    can only grant what it holds), on top of ``BOT_BASE_PERMISSIONS``.
+    can only grant what it holds), on top of ``BOT_BASE_PERMISSIONS``; MANAGE_GUILD too when the
+    config manages any of the server's own settings (the theme sets the server's name).
     """
     names = set(BOT_BASE_PERMISSIONS)
+    if config.server.managed():
+        names.add("MANAGE_GUILD")  # the server's own settings (server.name: ${community_name})
     for role in config.roles:
         names.update(role.permissions)
     overwrite_sets = [category.overwrites for category in config.categories]

@@ -38,26 +38,46 @@ def _manager() -> StateManager:
 
 @state_app.command("ls")
 def ls(as_json: bool = AS_JSON) -> None:
-    """List the resource addresses in state."""
+    """List the resource addresses in state (``server`` once gaib has set a server setting)."""
     state = _manager().read()
     if as_json:
-        context.print_json(
-            [
-                {"address": address, "type": r.type, "id": r.id, "name": r.name}
-                for address, r in state.resources.items()
-            ]
-        )
+        listing: list[dict[str, object]] = [
+            {"address": address, "type": r.type, "id": r.id, "name": r.name}
+            for address, r in state.resources.items()
+        ]
+        if state.server is not None:
+            name = state.server.attributes.get("name")
+            listing.append(
+                {"address": "server", "type": "server", "id": state.server.id, "name": name}
+            )
+        context.print_json(listing)
         return
     for address in state.resources:
         context.out.print(address, markup=False)
+    if state.server is not None:
+        context.out.print("server", markup=False)
 
 
 @state_app.command("show")
 def show(
     address: str = typer.Argument(..., help="e.g. role.naib"), as_json: bool = AS_JSON
 ) -> None:
-    """Show one resource's Discord id and recorded attributes."""
-    resource = _manager().resource(address)
+    """Show one resource's Discord id and recorded attributes (``server``: the settings gaib set)."""
+    manager = _manager()
+    server = manager.read().server if address == "server" else None
+    if server is not None:
+        if as_json:
+            context.print_json({"address": address, **server.model_dump(mode="json")})
+            return
+        context.out.print("# server", markup=False)
+        context.out.print(f"id   = {server.id}", markup=False)
+        for key, value in server.attributes.items():
+            context.out.print(f"{key} = {value!r}", markup=False)
+        if server.icon_sha256:
+            context.out.print(f"icon file sha256 = {server.icon_sha256}", markup=False)
+            context.out.print(f"icon hash (Discord) = {server.icon_hash}", markup=False)
+        return
+    resource = manager.resource(address)
     if as_json:
         context.print_json({"address": address, **resource.model_dump(mode="json")})
         return

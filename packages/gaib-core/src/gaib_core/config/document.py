@@ -7,6 +7,7 @@ loader dispatches to the theme layer.
 
 from __future__ import annotations
 
+from gaib_core.config.icon import resolve_icon
 from gaib_core.config.issues import validate_document
 from gaib_core.config.models import ServerConfig
 from gaib_core.config.source import LoadedYaml, describe_value
@@ -49,4 +50,5 @@ def config_from_document(source: LoadedYaml, *, check: bool = True) -> ServerCon
     config: ServerConfig = validate_document(ServerConfig, source.data, source)
     if check:
         validate_config(config, source)
+    resolve_icon(config, source)
     return config

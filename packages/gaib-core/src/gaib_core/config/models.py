@@ -3,7 +3,9 @@
 Shape of the file::
 
     version: 1
-    server:        {name, guild_id, token_env, bot_role, unmanaged, everyone}
+    server:        {name, description, icon, verification_level, default_notifications,
+                    explicit_content_filter, afk_channel, afk_timeout, system_channel,
+                    guild_id, token_env, bot_role, unmanaged, everyone_permissions}
     theme:         {name, version, variables}        # written by `gaib server init`
     roles:         [RoleConfig, ...]                  # first = highest (just below the bot)
     categories:    [CategoryConfig{channels: [...]}]  # listed order = display order
@@ -22,11 +24,14 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from gaib_core import permissions as perms
+
+if TYPE_CHECKING:
+    from gaib_core.config.icon import IconFile
 
 EVERYONE = "@everyone"
 BOT = "@bot"
@@ -302,10 +307,103 @@ class CategoryConfig(_Strict):
         return f"category.{self.address_key}"
 
 
-class ServerSettings(_Strict):
-    """Guild-level settings."""
+class VerificationLevel(StrEnum):
+    """Who may talk in the server (Discord's verification levels)."""
 
-    name: str | None = Field(None, max_length=100, description="Display name (informational).")
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+    @property
+    def discord_value(self) -> int:
+        """Discord's number for the level."""
+        return list(VerificationLevel).index(self)
+
+
+class DefaultNotifications(StrEnum):
+    """Which messages notify members by default."""
+
+    ALL_MESSAGES = "all_messages"
+    ONLY_MENTIONS = "only_mentions"
+
+    @property
+    def discord_value(self) -> int:
+        """Discord's number for the setting."""
+        return list(DefaultNotifications).index(self)
+
+
+class ContentFilter(StrEnum):
+    """Whose media Discord scans for explicit content."""
+
+    DISABLED = "disabled"
+    MEMBERS_WITHOUT_ROLES = "members_without_roles"
+    ALL_MEMBERS = "all_members"
+
+    @property
+    def discord_value(self) -> int:
+        """Discord's number for the filter."""
+        return list(ContentFilter).index(self)
+
+
+# The server settings gaib manages through Modify Guild, in the order plans list them.
+MANAGED_SERVER_SETTINGS = (
+    "name",
+    "description",
+    "icon",
+    "verification_level",
+    "default_notifications",
+    "explicit_content_filter",
+    "afk_channel",
+    "afk_timeout",
+    "system_channel",
+)
+_CHANNEL_ADDRESS = re.compile(r"^channel\.[a-z][a-z0-9_]*$")
+
+
+class ServerSettings(_Strict):
+    """Guild-level settings.
+
+    The server's own settings (``MANAGED_SERVER_SETTINGS``) are managed only when written: a
+    setting left out is never read, compared or sent, and removing one from the file stops
+    managing it (the server keeps whatever value it has). An empty string clears a setting that
+    can be empty (description, icon, AFK and system channel).
+    """
+
+    name: str | None = Field(
+        None, min_length=2, max_length=100, description="The server's name (2-100 characters)."
+    )
+    description: str | None = Field(
+        None, max_length=300, description="The server's description; '' removes it."
+    )
+    icon: str | None = Field(
+        None,
+        description="A PNG, JPEG or GIF file, relative to the file that names it; '' removes "
+        "the icon. Compared by content: editing the file updates the icon.",
+    )
+    verification_level: VerificationLevel | None = Field(
+        None, description="none, low, medium, high or very_high."
+    )
+    default_notifications: DefaultNotifications | None = Field(
+        None, description="all_messages or only_mentions."
+    )
+    explicit_content_filter: ContentFilter | None = Field(
+        None, description="disabled, members_without_roles or all_members."
+    )
+    afk_channel: str | None = Field(
+        None, description="A voice channel of this file, as channel.<key>; '' for none."
+    )
+    afk_timeout: Literal[60, 300, 900, 1800, 3600] | None = Field(
+        None, description="Seconds before idle members move to the AFK channel."
+    )
+    system_channel: str | None = Field(
+        None,
+        description="The text channel for Discord's join and boost messages, as channel.<key>; "
+        "'' for none.",
+    )
+    # The image behind ``icon``, read by the loader; not part of the file.
+    _icon_file: IconFile | None = PrivateAttr(default=None)
     guild_id: str | None = Field(
         None, pattern=r"^\d{1,20}$", description="Target guild; --guild overrides it."
     )
@@ -328,6 +426,29 @@ class ServerSettings(_Strict):
     _check_everyone = field_validator("everyone_permissions")(
         lambda v: None if v is None else _check_permission_names(v)
     )
+
+    @field_validator("afk_channel", "system_channel")
+    @classmethod
+    def _check_channel_address(cls, value: str | None) -> str | None:
+        if value and not _CHANNEL_ADDRESS.match(value):
+            raise ValueError(
+                f"'{value}' is not a channel address; write channel.<key> (e.g. channel.general), "
+                "or '' for none"
+            )
+        return value
+
+    def attach_icon(self, icon: IconFile | None) -> None:
+        """Attach the icon image the loader read for ``icon`` (``gaib_core.config.icon``)."""
+        self._icon_file = icon
+
+    @property
+    def icon_file(self) -> IconFile | None:
+        """The icon image read at load time (None when ``icon`` is unset, empty or not read)."""
+        return self._icon_file
+
+    def managed(self) -> list[str]:
+        """The server settings this file sets (so gaib manages them), in plan order."""
+        return [name for name in MANAGED_SERVER_SETTINGS if getattr(self, name) is not None]
 
 
 class ThemeRef(_Strict):

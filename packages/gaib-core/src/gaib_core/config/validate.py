@@ -89,6 +89,7 @@ def config_issues(config: ServerConfig, source: LoadedYaml | None = None) -> lis
     checker.roles()
     checker.channels()
     checker.lifecycles()
+    checker.server()
     checker.limits()
     return checker.issues
 
@@ -354,6 +355,47 @@ class _Checker:
                 if guess
                 else f"use one of: {listed}",
             )
+
+    def server(self) -> None:
+        """``afk_channel`` and ``system_channel`` name a channel of the file of the right type."""
+        wanted = (
+            ("afk_channel", (ChannelType.VOICE,), "voice"),
+            ("system_channel", (ChannelType.TEXT,), "text"),
+        )
+        channels = {channel.address: channel for _, channel in self.config.all_channels()}
+        for field, kinds, what in wanted:
+            address = getattr(self.config.server, field)
+            if not address:
+                continue
+            path: PathKey = ("server", field)
+            channel = channels.get(address)
+            if channel is None:
+                self.add(
+                    path,
+                    f"{address} is not a channel of this file",
+                    self._channel_hint(address, kinds, what),
+                )
+            elif channel.type not in kinds:
+                self.add(
+                    path,
+                    f"{address} is a {channel.type.value} channel; the {field.replace('_', ' ')} "
+                    f"must be a {what} channel",
+                    self._channel_hint(address, kinds, what),
+                )
+
+    def _channel_hint(self, address: str, kinds: tuple[ChannelType, ...], what: str) -> str:
+        fitting = [c for _, c in self.config.all_channels() if c.type in kinds]
+        written = address.removeprefix("channel.")
+        by_name = {c.name.lower(): c.address for c in fitting}
+        guess = by_name.get(written.lower()) or next(
+            iter(difflib.get_close_matches(address, [c.address for c in fitting], n=1)), None
+        )
+        if guess:
+            return f"did you mean {guess}?"
+        if fitting:
+            listed = ", ".join(c.address for c in fitting[:5])
+            return f"name one of the {what} channels: {listed}"
+        return f"add a {what} channel to the file, or remove this setting"
 
     def limits(self) -> None:
         """Discord's guild limits: roles, channels per category, channels in total."""

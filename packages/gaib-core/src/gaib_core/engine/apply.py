@@ -5,10 +5,11 @@ Order (FACTS.md section 6): roles (creates one by one, so they land at the botto
 order; updates in parallel), one bulk role-positions request if the order changes or managed
 roles share a position (every new role starts at position 1), categories,
 channels (a replaced channel is deleted first; creates carry parent, position and overwrites
-inline; updates carry every overwrite), one bulk channel-positions request, then deletes in
-reverse: channels, categories, roles. When creating first would cross a Discord limit that the
-deletes bring back under (``plan.removals_first``, :mod:`limits`), the deletes run first and,
-within each phase, updates (moves) run before creates.
+inline; updates carry every overwrite), one bulk channel-positions request, the server's own
+settings (one Modify Guild, after the channels it may name exist), then deletes in reverse:
+channels, categories, roles. When creating first would cross a Discord limit that the deletes
+bring back under (``plan.removals_first``, :mod:`limits`), the deletes run first and, within each
+phase, updates (moves) run before creates.
 
 Crash safety: before the first request, the address, name and type of every create go into
 ``state.pending`` (the journal) in one persist; each create's result is recorded (and its journal
@@ -31,7 +32,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from gaib_core.engine import writes
+from gaib_core.engine import server, writes
 from gaib_core.engine.order import bulk_role_positions
 from gaib_core.engine.plan import Plan, ResourceChange
 from gaib_core.engine.refs import Resolver, raw_id
@@ -222,6 +223,7 @@ class Applier:
             lambda: self._converge(categories),
             lambda: self._converge(channels),
             self._channel_positions,
+            self._server_settings,
         ]
         # Normally removals come last; first only when creating first would hit a Discord limit.
         steps = [*removals, *steps] if self.plan.removals_first else [*steps, *removals]
@@ -379,6 +381,23 @@ class Applier:
             self.result.errors.append(f"channel order: {exc}")
             return
         self.result.results.append(ResourceResult("channel order", "update", True))
+
+    # --- the server's own settings ------------------------------------------------------------
+
+    async def _server_settings(self) -> None:
+        """One Modify Guild with every changed setting (after channels: it may name new ones)."""
+        for change in self.plan.changes:
+            if change.kind == "server" and change.server is not None and change.changes:
+                await self._run(change, self._modify_guild)
+
+    async def _modify_guild(self, change: ResourceChange) -> str:
+        desired = change.server
+        assert desired is not None
+        body = server.guild_write(change.changes, desired, self.resolver)
+        answer = await self.provider.modify_guild(self.plan.guild_id, body, reason=self.reason)
+        self.state.server = server.record(desired, self.plan.guild_id, answer, self.state.server)
+        self.manager.persist(self.state)
+        return self.plan.guild_id
 
     # --- state ------------------------------------------------------------------------------
 

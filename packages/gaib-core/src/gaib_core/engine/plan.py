@@ -21,12 +21,13 @@ from gaib_core import __version__
 from gaib_core.config.models import ServerConfig, ThemeRef
 from gaib_core.engine.desired import DesiredChannel, DesiredRole
 from gaib_core.engine.diff import AttributeChange
+from gaib_core.engine.server import DesiredServer
 from gaib_core.errors import PlanError
 from gaib_core.provider.models import Guild
 from gaib_core.state.models import State
 
 Action = Literal["create", "update", "replace", "delete", "no-op"]
-Kind = Literal["role", "category", "channel", "everyone"]
+Kind = Literal["role", "category", "channel", "everyone", "server"]
 FORMAT_VERSION = 1
 
 
@@ -42,6 +43,7 @@ class ResourceChange(BaseModel):
     changes: list[AttributeChange] = Field(default_factory=list)
     role: DesiredRole | None = None
     channel: DesiredChannel | None = None
+    server: DesiredServer | None = Field(None, description="The server settings (``server``).")
     position: int | None = Field(None, description="Position to set on create or parent move.")
     adopted: bool = Field(False, description="Matched through the crash journal: record it.")
     unmanaged: bool = Field(False, description="Delete of an object not in state (policy).")

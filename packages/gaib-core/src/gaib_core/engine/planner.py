@@ -39,6 +39,13 @@ from gaib_core.engine.order import (
 from gaib_core.engine.plan import Plan, ResourceChange, UnmanagedObject, config_hash
 from gaib_core.engine.preflight import preflight
 from gaib_core.engine.refs import raw_id
+from gaib_core.engine.server import ADDRESS as SERVER_ADDRESS
+from gaib_core.engine.server import (
+    desired_server,
+    diff_server,
+    observed_server,
+    server_references,
+)
 from gaib_core.provider.models import Channel, Guild, Role
 from gaib_core.state.models import ResourceState, State
 
@@ -74,6 +81,7 @@ class Planner:
             },
         )
         self.selected: set[str] | None = None
+        self.server = desired_server(config.server, self.plan.errors)
 
     def run(self) -> None:
         """Fill the plan."""
@@ -109,6 +117,7 @@ class Planner:
                 continue
             self.plan.changes.append(self._existing_change(obj, existing))
         self._everyone()
+        self._server()
         in_config = {obj.address for obj in self.desired.all()}
         for address, resource in self.state.resources.items():
             if address not in in_config:
@@ -215,6 +224,33 @@ class Planner:
             )
         )
 
+    def _server(self) -> None:
+        """``~ server``: the settings the config sets that differ from the guild's."""
+        if not self.server.attributes:
+            return
+        channels = {
+            o.id: a
+            for a, o in self.matches.objects.items()
+            if isinstance(o, Channel) and not o.is_category
+        }
+        # Guild.name is what read_guild parsed; settings may come from elsewhere (a saved guild).
+        settings = self.guild.settings.model_copy(update={"name": self.guild.name})
+        observed = observed_server(settings, channels, self.state.server)
+        changes = diff_server(self.server, observed)
+        if not changes:
+            return
+        self.plan.changes.append(
+            ResourceChange(
+                address=SERVER_ADDRESS,
+                kind="server",
+                action="update",
+                name=self.guild.name,
+                id=self.guild.id,
+                changes=changes,
+                server=self.server,
+            )
+        )
+
     def _object(self, resource: ResourceState) -> Role | Channel | None:
         if resource.type == "role":
             return self.guild.role(resource.id)
@@ -261,7 +297,8 @@ class Planner:
     def _select_targets(self) -> None:
         if not self.plan.targets:
             return
-        known = set(self.desired.by_address()) | set(self.state.resources) | {EVERYONE_ADDRESS}
+        known = set(self.desired.by_address()) | set(self.state.resources)
+        known |= {EVERYONE_ADDRESS, SERVER_ADDRESS}
         for target in self.plan.targets:
             if target not in known:
                 self.plan.errors.append(
@@ -277,12 +314,18 @@ class Planner:
         else:
             todo = list(selected)
             while todo:
-                obj = by_address.get(todo.pop())
-                if isinstance(obj, DesiredChannel):
-                    for dep in [obj.parent, *obj.overwrites]:
-                        if dep in by_address and dep not in selected:
+                address = todo.pop()
+                if address == SERVER_ADDRESS:
+                    for dep in server_references(self.server):
+                        if dep not in selected:
                             selected.add(dep)
                             todo.append(dep)
+                obj = by_address.get(address)
+                if isinstance(obj, DesiredChannel):
+                    for ref in [obj.parent, *obj.overwrites]:
+                        if ref in by_address and ref not in selected:
+                            selected.add(ref)
+                            todo.append(ref)
         self.selected = selected
         self.plan.changes = [c for c in self.plan.changes if c.address in selected]
         self.plan.forget = [a for a in self.plan.forget if a in selected]
@@ -449,7 +492,7 @@ class Planner:
     # --- finishing --------------------------------------------------------------------------
 
     def _sort(self) -> None:
-        rank = {"role": 0, "everyone": 0, "category": 1, "channel": 2}
+        rank = {"role": 0, "everyone": 0, "category": 1, "channel": 2, "server": 3}
         keep = [c for c in self.plan.changes if c.action != "delete"]
         keep.sort(key=lambda c: rank[c.kind])
         deletes = [c for c in self.plan.changes if c.action == "delete"]

@@ -7,7 +7,8 @@ toward the invalid-request limit), so they are found here instead (FACTS.md sect
 - role permissions or overwrite bits the bot does not have itself (unless it is an
   administrator); MANAGE_ROLES in an overwrite (administrators only);
 - a channel the bot could not see after its own overwrites (it could not manage it any more);
-- the limits: 250 roles, 500 channels, 50 channels per category.
+- the limits: 250 roles, 500 channels, 50 channels per category;
+- MANAGE_ROLES, MANAGE_CHANNELS and MANAGE_GUILD (the server's own settings) where needed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from gaib_core.engine.plan import Plan, ResourceChange
 
 MANAGE_CHANNELS = 1 << 4
+MANAGE_GUILD = 1 << 5
 VIEW_CHANNEL = 1 << 10
 MANAGE_ROLES = 1 << 28
 MAX_ROLES = 250
@@ -105,6 +107,14 @@ def _guild_permissions(plan: Plan) -> list[str]:
         out.append(
             "the bot lacks MANAGE_CHANNELS, needed to create and edit channels; give its "
             "role 'Manage Channels' in Server Settings > Roles"
+        )
+    server = next((c for c in plan.changes if c.kind == "server" and c.action != "no-op"), None)
+    if server is not None and not bits & (MANAGE_GUILD | ADMINISTRATOR):
+        settings = ", ".join(dict.fromkeys(c.attribute for c in server.changes))
+        out.append(
+            f"server: the bot lacks MANAGE_GUILD, needed to change the server's settings "
+            f"({settings}); give its role 'Manage Server' in Server Settings > Roles, or remove "
+            f"those settings from `server:` to leave them as they are"
         )
     return out
 

@@ -11,11 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gaib_core.config.models import ChannelType
+from gaib_core.config.models import (
+    ChannelType,
+    ContentFilter,
+    DefaultNotifications,
+    VerificationLevel,
+)
 from gaib_core.engine.plan import Plan, ResourceChange
+from gaib_core.engine.server import SHA256
 from gaib_core.permissions import to_names
 
 STYLE = {"create": "create", "update": "update", "delete": "delete", "replace": "replace"}
+# Server settings shown by name rather than Discord's number.
+SETTING_NAMES = {
+    "verification_level": [level.value for level in VerificationLevel],
+    "default_notifications": [setting.value for setting in DefaultNotifications],
+    "explicit_content_filter": [level.value for level in ContentFilter],
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,15 @@ def format_value(attribute: str, value: Any, plan: Plan) -> str:
         return type_name(int(value))
     if base == "position":
         return f"#{value}"
+    if base in SETTING_NAMES:
+        return SETTING_NAMES[base][int(value)]
+    if base == "icon":
+        text = str(value)
+        if text.startswith(SHA256):
+            return f"sha256 {text[len(SHA256) : len(SHA256) + 12]}"
+        return f"Discord icon {text}"
+    if base in ("afk_channel", "system_channel"):
+        return plan.ref_names.get(str(value), str(value))
     if isinstance(value, str):
         return f'"{value}"'
     return str(value).lower() if isinstance(value, bool) else str(value)
@@ -76,6 +97,8 @@ def _permission_delta(before: int, after: int) -> str:
 
 
 def _title(change: ResourceChange) -> str:
+    if change.kind == "server":
+        return f'  {change.symbol} server  "{change.name}"'
     label = change.kind if change.kind != "everyone" else "role"
     suffix = ""
     if change.action == "replace":
@@ -122,6 +145,8 @@ def _attribute_lines(change: ResourceChange, plan: Plan, detailed: bool) -> list
                 f"{format_value(item.attribute, item.after, plan)}"
             )
         flag = "  # forces replacement" if item.forces_replacement else ""
+        if base == "icon" and item.after is not None and change.server is not None:
+            flag = f"  # {change.server.icon_file}"
         out.append(Line(f"      {symbol} {label}: {text}{flag}", line_style))
     return out
 
@@ -235,6 +260,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     """The machine-readable plan of ``--json`` (the guild snapshot left out)."""
     add, change, destroy = plan.counts()
     data = plan.model_dump(mode="json", exclude={"guild"})
+    for change in data["changes"]:
+        if change.get("server"):
+            change["server"].pop("icon_data", None)  # megabytes of base64 help no reader
     data["summary"] = {
         "add": add,
         "change": change,

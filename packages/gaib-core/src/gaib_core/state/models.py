@@ -5,7 +5,8 @@ State is JSON::
     {"version": 1, "serial": 3, "lineage": "<uuid>", "workspace": "default",
      "guild_id": "123", "gaib_version": "0.1.0", "theme": {...} | null,
      "resources": {"role.naib": {"type": "role", "id": "456", "name": "Naib",
-                                 "attributes": {...}}}}
+                                 "attributes": {...}}},
+     "server": {"id": "123", "attributes": {...}, "icon_sha256": ..., "icon_hash": ...} | null}
 
 ``serial`` grows by one on every write; ``lineage`` is fixed when a state is first created and
 tells states of different deployments apart. The token is never part of it.
@@ -51,6 +52,22 @@ class PendingCreate(BaseModel):
     discord_type: int | None = Field(None, description="Channel type number (None for roles).")
 
 
+class ServerState(BaseModel):
+    """The server's own settings as gaib last set them (``server`` in plans).
+
+    Only what the config managed is recorded. Discord answers an uploaded icon with a hash of
+    its own, so the icon is remembered as the pair (SHA-256 of the file gaib sent, the hash
+    Discord gave it): while the guild still shows that hash, the icon is the file's.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="The guild id.")
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    icon_sha256: str | None = None
+    icon_hash: str | None = None
+
+
 class State(BaseModel):
     """A workspace's state."""
 
@@ -64,6 +81,9 @@ class State(BaseModel):
     gaib_version: str = ""
     theme: ThemeRef | None = None
     resources: dict[str, ResourceState] = Field(default_factory=dict)
+    server: ServerState | None = Field(
+        None, description="The server's own settings gaib set (see ServerState)."
+    )
     pending: dict[str, PendingCreate] = Field(
         default_factory=dict,
         description="Creates in flight by address (see PendingCreate); empty between applies.",

@@ -67,7 +67,12 @@ _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_s
 def value_strategy(spec: VariableSpec) -> st.SearchStrategy[Any]:
     """Any valid value for ``spec``: typed, or as the text ``--var`` would pass."""
     if spec.type == "string":
-        return _TEXT
+        if spec.min is None and spec.max is None:
+            return _TEXT
+        low, high = spec.min or 0, spec.max if spec.max is not None else 40
+        return st.text(
+            alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=low, max_size=high
+        ).filter(lambda text: "${" not in text)
     if spec.type == "color":
         hex6 = st.integers(0, 0xFFFFFF).map(lambda n: f"{n:06x}")
         return st.one_of(hex6, hex6.map(lambda h: "#" + h.upper()), st.integers(0, 0xFFFFFF))

@@ -35,8 +35,12 @@ class VariableSpec(BaseModel):
     default: VariableValue | None = Field(None, description="Value used when none is given.")
     description: str = Field("", description="What the variable changes.")
     values: list[VariableValue] | None = Field(None, description="Allowed values (enum only).")
-    min: int | None = Field(None, description="Smallest allowed value (integer only).")
-    max: int | None = Field(None, description="Largest allowed value (integer only).")
+    min: int | None = Field(
+        None, description="Smallest allowed value (integer), or fewest characters (string)."
+    )
+    max: int | None = Field(
+        None, description="Largest allowed value (integer), or most characters (string)."
+    )
     required: bool | None = Field(
         None, description="Must be given on the command line; true when there is no default."
     )
@@ -50,8 +54,10 @@ class VariableSpec(BaseModel):
                 raise ValueError("enum values must be unique")
         elif self.values is not None:
             raise ValueError("`values` only applies to enum variables")
-        if self.type != "integer" and (self.min is not None or self.max is not None):
-            raise ValueError("`min`/`max` only apply to integer variables")
+        if self.type not in ("integer", "string") and (
+            self.min is not None or self.max is not None
+        ):
+            raise ValueError("`min`/`max` only apply to integer and string variables")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is greater than max {self.max}")
         if self.default is not None:
@@ -74,10 +80,11 @@ class VariableSpec(BaseModel):
         """The type with its constraints, e.g. ``integer 1..10`` or ``enum small|large``."""
         if self.type == "enum" and self.values:
             return "enum " + "|".join(format_value(v) for v in self.values)
-        if self.type == "integer" and (self.min is not None or self.max is not None):
+        if self.type in ("integer", "string") and (self.min is not None or self.max is not None):
             low = "" if self.min is None else str(self.min)
             high = "" if self.max is None else str(self.max)
-            return f"integer {low}..{high}"
+            unit = " characters" if self.type == "string" else ""
+            return f"{self.type} {low}..{high}{unit}"
         return self.type
 
 
@@ -96,6 +103,10 @@ def coerce_value(spec: VariableSpec, raw: Any) -> VariableValue:
             raise ValueError(f"{format_value(raw)!r} is not text; quote it")
         if "${" in raw:
             raise ValueError("a value cannot contain '${'")
+        if spec.min is not None and len(raw) < spec.min:
+            raise ValueError(f"{_show(raw)} is shorter than {spec.min} characters")
+        if spec.max is not None and len(raw) > spec.max:
+            raise ValueError(f"{_show(raw)} is longer than {spec.max} characters")
         return raw
     if kind == "color":
         return normalize_color(raw)
