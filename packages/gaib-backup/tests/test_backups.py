@@ -47,7 +47,7 @@ def test_create_list_find_load(ctx: BackupContext, state_factory) -> None:  # ty
     assert not created.reused
     meta = created.backup
     assert meta.key == f"state/{SERVER}/default/backup.{meta.key.split('.')[1]}.json.gz"
-    assert meta.message == "Test backup" and meta.tier == "free" and meta.serial == 3
+    assert meta.message == "Test backup" and meta.service_tier == "free" and meta.serial == 3
     assert list_backups(ctx, SERVER) == [meta]
     assert find_backup(ctx, SERVER, meta.id[:8]) == meta
     assert load_backup(ctx, meta) == state

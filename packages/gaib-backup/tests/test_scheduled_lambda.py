@@ -196,7 +196,7 @@ def test_handler_backs_up_every_due_server_and_notifies(
     assert by_server[premium]["status"] == "backed-up"
     assert by_server[free]["status"] == by_server[broken]["status"] == "not-due"
     (backup,) = list_backups(ctx, premium)
-    assert (backup.kind, backup.tier, backup.id) == (
+    assert (backup.kind, backup.service_tier, backup.id) == (
         "scheduled",
         "premium",
         by_server[premium]["backup_id"],
@@ -236,7 +236,7 @@ def test_handler_backs_up_every_due_server_and_notifies(
     )
     assert daily["status"] == "failed" and daily["failures"] == 1
     (free_backup,) = list_backups(ctx, free)
-    assert (free_backup.kind, free_backup.tier) == ("scheduled", "free")
+    assert (free_backup.kind, free_backup.service_tier) == ("scheduled", "free")
     assert deployment.failure_metric() == (1.0, 3.0)
     messages = deployment.messages()
     failed = [m for m in messages if m["MessageAttributes"]["status"]["Value"] == "failed"]

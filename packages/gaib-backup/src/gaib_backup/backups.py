@@ -85,14 +85,14 @@ def create_backup(
             serial=state.serial,
             lineage=state.lineage,
             message=message,
-            tier=ctx.service_tier(server_id),
+            service_tier=ctx.service_tier(server_id),
             size=len(packed),
             checksum=digest,
             key=backup_key(server_id, workspace, when),
             kind=kind,
             resource_count=len(state.resources),
         )
-        ctx.store.write(meta.key, packed, service_tier=meta.tier, exclusive=True)
+        ctx.store.write(meta.key, packed, service_tier=meta.service_tier, exclusive=True)
         ctx.metadata.put_backup(meta, expires=ctx.expires(server_id, when))
     return CreatedBackup(meta, reused=False)
 

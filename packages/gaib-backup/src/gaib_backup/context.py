@@ -127,7 +127,7 @@ class BackupContext:
     def service_tier(self, server_id: str) -> ServiceTier:
         """The server's service tier (free when none is recorded)."""
         config = self.metadata.service_tier(server_id)
-        return config.tier if config is not None else DEFAULT_SERVICE_TIER
+        return config.service_tier if config is not None else DEFAULT_SERVICE_TIER
 
     def policy(self, server_id: str) -> ServiceTierPolicy:
         """The server's service tier policy."""
@@ -140,7 +140,7 @@ class BackupContext:
         current = self.metadata.service_tier(server_id)
         config = ServerTierConfig(
             server_id=server_id,
-            tier=service_tier,
+            service_tier=service_tier,
             created_at=current.created_at if current else now,
             updated_at=now,
         )

@@ -131,7 +131,7 @@ class StoreMetadata:
 
     def put_backup(self, meta: BackupMetadata, *, expires: dt.datetime | None) -> None:
         """Write the record beside the object (tagged with the service tier on S3)."""
-        self.store.write(self.meta_key(meta), meta.to_json(), service_tier=meta.tier)
+        self.store.write(self.meta_key(meta), meta.to_json(), service_tier=meta.service_tier)
 
     def backups(self, server_id: str, workspace: str | None = None) -> list[BackupMetadata]:
         """Read every record below ``state/{server_id}/[workspace/]``, newest first."""

@@ -220,7 +220,7 @@ class DynamoMetadata:
             return None
         return ServerTierConfig(
             server_id=str(item["serverId"]),
-            tier=item["tier"],
+            service_tier=item["tier"],
             created_at=str(item["createdAt"]),
             updated_at=str(item["updatedAt"]),
         )

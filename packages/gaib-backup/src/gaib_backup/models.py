@@ -18,7 +18,11 @@ BackupKind = Literal["on-demand", "safety", "scheduled", "export"]
 
 
 class Record(BaseModel):
-    """Base: camelCase JSON, snake_case in Python, unknown fields refused."""
+    """Base: camelCase JSON, snake_case in Python, unknown fields refused.
+
+    The PRD's ``tier`` fields are ``service_tier`` in Python (so they are never confused with
+    Sietch's membership tiers) and ``tier`` in JSON, as the PRD writes them.
+    """
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
@@ -37,7 +41,9 @@ class BackupMetadata(Record):
     serial: int
     lineage: str
     message: str | None = None
-    tier: ServiceTier = Field(description="The service tier the server had when it was made.")
+    service_tier: ServiceTier = Field(
+        alias="tier", description="The service tier the server had when it was made."
+    )
     size: int
     checksum: str = Field(description="SHA-256 (hex) of the compressed bytes.")
     key: str = Field(description="The object's key inside the store.")
@@ -87,7 +93,7 @@ class SnapshotManifest(Record):
     serial: int
     lineage: str
     message: str | None = None
-    tier: ServiceTier
+    service_tier: ServiceTier = Field(alias="tier")
     files: SnapshotFiles
     discord: DiscordCounts
     theme: ThemeInfo | None = None
@@ -132,6 +138,6 @@ class ServerTierConfig(Record):
     """A server's service tier (PRD 15.2)."""
 
     server_id: str
-    tier: ServiceTier = "free"
+    service_tier: ServiceTier = Field("free", alias="tier")
     created_at: str
     updated_at: str

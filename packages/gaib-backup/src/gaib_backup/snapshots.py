@@ -127,7 +127,7 @@ def create_snapshot(
             serial=state.serial,
             lineage=state.lineage,
             message=message,
-            tier=service_tier,
+            service_tier=service_tier,
             files=SnapshotFiles(
                 state=entries[STATE_FILE],
                 config=entries[CONFIG_FILE],
@@ -372,9 +372,9 @@ def upload_snapshot(
         )
     prefix = snapshot_prefix(target, manifest.id)
     for name in (STATE_FILE, CONFIG_FILE, REGISTRY_FILE):
-        ctx.store.write(f"{prefix}/{name}", files[name], service_tier=manifest.tier)
+        ctx.store.write(f"{prefix}/{name}", files[name], service_tier=manifest.service_tier)
     ctx.store.write(
-        f"{prefix}/{MANIFEST}", files[MANIFEST], service_tier=manifest.tier, exclusive=True
+        f"{prefix}/{MANIFEST}", files[MANIFEST], service_tier=manifest.service_tier, exclusive=True
     )
     when = dt.datetime.strptime(manifest.timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
     ctx.metadata.put_snapshot(manifest, expires=ctx.expires(target, when))

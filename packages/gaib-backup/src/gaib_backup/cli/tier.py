@@ -53,4 +53,4 @@ def set_command(
     value: ServiceTier = "premium" if service_tier == "premium" else "free"
     with project(guild, store) as opened:
         config = opened.ctx.set_service_tier(opened.server_id, value)
-    say(f"Server {config.server_id} is now on the {config.tier} service tier.", "green")
+    say(f"Server {config.server_id} is now on the {config.service_tier} service tier.", "green")
