@@ -6,13 +6,16 @@ written: a change without its safety net is what this plugin exists to prevent. 
 ``safety_backups: false`` in ``.gaib/backup.yaml``.
 
 After an apply, destroy, teardown, restore or rollback: a ``ThemeDeployment`` in the theme
-registry with the outcome (succeeded, failed, interrupted) and, for a successful deployment, the
-id of a ``deployment`` snapshot of the new state and its config (what a rollback returns to).
+registry with the outcome (succeeded, failed, interrupted) and, for a successful apply or
+rollback, the id of a ``deployment`` snapshot of the new state and its config (what a rollback
+returns to). A snapshot restore records the snapshot it restored; a backup restore (state only)
+records none.
 """
 
 from __future__ import annotations
 
 import contextvars
+import os
 import sys
 from pathlib import Path
 
@@ -20,12 +23,13 @@ from gaib_core.config.dump import dump_config
 from gaib_core.config.loader import load_config
 from gaib_core.errors import GaibError
 from gaib_core.lifecycle import ChangeEvent, ChangeOutcome
-from gaib_core.project import CONFIG_FILE, find_project
+from gaib_core.project import CONFIG_FILE, GAIB_DIR, Project, find_project
 
 from gaib_backup.backups import create_backup
 from gaib_backup.context import BackupContext, open_context
 from gaib_backup.errors import BackupError
-from gaib_backup.operations import ROLLBACK_OF
+from gaib_backup.operations import RESTORED_FROM, ROLLBACK_OF
+from gaib_backup.settings import STORE_ENV, load_settings
 from gaib_backup.snapshots import create_snapshot
 from gaib_backup.theme_registry import new_deployment, read_registry, record_deployment
 
@@ -37,10 +41,30 @@ CONTEXT: contextvars.ContextVar[BackupContext | None] = contextvars.ContextVar(
 DEPLOYMENTS = ("apply", "destroy", "teardown", "restore", "rollback")
 
 
-def context() -> BackupContext:
-    """The context set with ``use_context``, else the current directory's project's."""
+def project_of(event: ChangeEvent) -> Project | None:
+    """The project whose state changes: found from a local state's path
+    (``<root>/.gaib/workspaces/<workspace>/state.json``), else the current directory when it is
+    a gaib project (``.gaib/config.yaml``), else None."""
+    marker = f"/{GAIB_DIR}/workspaces/"
+    url = event.state_url.removeprefix("file://")
+    if url.startswith("/") and marker in url:
+        return Project(Path(url.split(marker, 1)[0]))
+    here = find_project()
+    return here if here.exists else None
+
+
+def context(event: ChangeEvent) -> BackupContext | None:
+    """The context set with ``use_context``, else the changed project's, else the store
+    ``GAIB_BACKUP_STORE`` names; None when there is no project and no store (a program
+    changing a state outside any project, with nothing configured)."""
     ctx = CONTEXT.get()
-    return ctx if ctx is not None else open_context(find_project())
+    if ctx is not None:
+        return ctx
+    project = project_of(event)
+    if project is not None:
+        return open_context(project)
+    url = os.environ.get(STORE_ENV)
+    return BackupContext.from_settings(load_settings(find_project(), store=url)) if url else None
 
 
 def safety_backup(event: ChangeEvent) -> None:
@@ -52,8 +76,8 @@ def safety_backup(event: ChangeEvent) -> None:
         # by hand and pushed) has no server to file it under, so it gets none.
         return
     try:
-        ctx = context()
-        if not ctx.settings.safety_backups:
+        ctx = context(event)
+        if ctx is None or not ctx.settings.safety_backups:
             return
         create_backup(
             ctx,
@@ -74,7 +98,8 @@ def safety_backup(event: ChangeEvent) -> None:
 def config_text(event: ChangeEvent, outcome: ChangeOutcome) -> str:
     """The config of a deployment: the project's discord-server.yaml as written, when that is
     what was applied; otherwise the applied config written out."""
-    path = Path.cwd() / CONFIG_FILE
+    project = project_of(event)
+    path = (project.root if project is not None else Path.cwd()) / CONFIG_FILE
     if event.config is None:
         return path.read_text(encoding="utf-8") if path.exists() else ""
     if path.exists():
@@ -92,7 +117,7 @@ def record(event: ChangeEvent, outcome: ChangeOutcome) -> None:
     The change is done by now: a store that fails here is reported on stderr in one line, it does
     not turn a finished apply into an error.
     """
-    if event.operation not in DEPLOYMENTS:
+    if event.operation not in DEPLOYMENTS or not event.guild_id:
         return
     try:
         _record(event, outcome)
@@ -103,11 +128,17 @@ def record(event: ChangeEvent, outcome: ChangeOutcome) -> None:
 
 
 def _record(event: ChangeEvent, outcome: ChangeOutcome) -> None:
-    ctx = context()
+    ctx = context(event)
+    if ctx is None:
+        return
     server_id = event.guild_id
     snapshot_id = None
     deployed = outcome.succeeded and event.operation not in ("destroy", "teardown")
-    if deployed and ctx.settings.deployment_snapshots:
+    if event.operation == "restore":
+        # a snapshot restore deploys that snapshot; a backup restore (state only) has no config
+        # of its own to return to, so it is no rollback target
+        snapshot_id = RESTORED_FROM.get() if outcome.succeeded else None
+    elif deployed and ctx.settings.deployment_snapshots:
         manifest = create_snapshot(
             ctx,
             outcome.state,

@@ -52,10 +52,12 @@ def restore_state(
     guild_id: str,
     source: str,
     lock_timeout: float = 0.0,
+    snapshot_id: str | None = None,
 ) -> State:
     """Write the preview's state inside the ``restore`` lifecycle, after a safety backup.
 
-    Refused (nothing written) when the state moved since the preview was computed.
+    ``snapshot_id`` names the snapshot restored (recorded with the deployment). Refused (nothing
+    written) when the state moved since the preview was computed.
     """
     with manager.locked("restore", timeout=lock_timeout):
         current = manager.read()
@@ -74,10 +76,14 @@ def restore_state(
             state_before=current,
             state_url=manager.url,
         )
-        with change_lifecycle(hooks, event, current) as record:
-            written = manager.push(encode_state(preview.target), force=True, source=source)
-            record.state = written
-            record.changed = [r.address for r in preview.diff.resources]
+        token = RESTORED_FROM.set(snapshot_id)
+        try:
+            with change_lifecycle(hooks, event, current) as record:
+                written = manager.push(encode_state(preview.target), force=True, source=source)
+                record.state = written
+                record.changed = [r.address for r in preview.diff.resources]
+        finally:
+            RESTORED_FROM.reset(token)
     return written
 
 

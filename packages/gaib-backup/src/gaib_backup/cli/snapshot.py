@@ -166,6 +166,7 @@ async def _restore(
                 preview,
                 guild_id=opened.server_id,
                 source=f"snapshot {snap.manifest.id}",
+                snapshot_id=snap.manifest.id,
             )
             kept = restore_config(config, snap.config_text)
         say(f"Restored snapshot {snap.manifest.id}: state serial {written.serial}"
