@@ -6,10 +6,18 @@ Sessions reuse the uv workspace environment (``.venv``) unless they need isolati
 
 from __future__ import annotations
 
+import os
 import sys
 import tomllib
+from pathlib import Path
 
 import nox
+
+# `make install` bootstraps uv into .tools/bin, which is not on PATH in a fresh clone; every
+# session (and nox's uv venv backend) runs `uv`, so put it there.
+TOOLS = Path(__file__).resolve().parent / ".tools" / "bin"
+if (TOOLS / "uv").exists():
+    os.environ["PATH"] = f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"
 
 nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["lint", "typecheck", "tests"]
@@ -42,7 +50,13 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
     """Benchmarks (figures go to docs/benchmarks.md; not timed tests)."""
-    for script in ("bench_provider.py", "bench_engine.py", "bench_verify.py", "bench_themes.py"):
+    for script in (
+        "bench_startup.py",
+        "bench_provider.py",
+        "bench_engine.py",
+        "bench_verify.py",
+        "bench_themes.py",
+    ):
         session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Coroutine
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from gaib_core.plugins import BUILTIN_PLUGINS, Hooks, build_plugin_manager
@@ -15,13 +16,29 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 _err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 CLI_PLUGIN = "gaib_cli.plugin"
+T = TypeVar("T")
 
 _state: dict[str, Any] = {"debug": False, "no_color": False}
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from gaib_cli.version import version_text
+
+        sys.stdout.write(version_text() + "\n")
+        raise typer.Exit()
 
 
 def global_options(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
     no_color: bool = typer.Option(False, "--no-color", help="Plain output without colors."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=_print_version,
+        help="List each installed gaib package with its version, and exit.",
+    ),
 ) -> None:
     """Terraform for Discord servers."""
     _state["debug"] = debug
@@ -39,6 +56,13 @@ def debug() -> bool:
 def err(message: str) -> None:
     """Print one line to stderr (markup disabled: messages may contain brackets)."""
     _err_console.print(message, markup=False)
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` (asyncio imported when a command runs, not at startup)."""
+    import asyncio
+
+    return asyncio.run(coroutine)
 
 
 def print_json(data: Any) -> None:

@@ -38,6 +38,7 @@ def gaib_register_commands(commands: CommandTree) -> None:
     server = typer.Typer(
         help="Plan, apply and manage a Discord server from discord-server.yaml.",
         no_args_is_help=True,
+        rich_markup_mode=None,
     )
     commands.add_group("server", server)
     for name in (*SERVER_COMMAND_MODULES, *TOP_LEVEL_MODULES):

@@ -22,9 +22,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gaib_core.errors import ConfigError, SourceLocation
+from gaib_core.layout import CONFIG_FILE as CONFIG_FILE  # re-exported
 
 GAIB_DIR = ".gaib"
-CONFIG_FILE = "discord-server.yaml"
 PROJECT_FILE = "config.yaml"
 DEFAULT_WORKSPACE = "default"
 

@@ -8,17 +8,12 @@ resource gets one result line; a rich progress bar shows the rest.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.engine.apply import ApplyResult, ResourceResult, apply_plan
-from gaib_core.engine.plan import Plan, ResourceChange
-from gaib_core.engine.workflow import refresh_plan
 from gaib_core.errors import GaibError, PlanError
-from gaib_core.state.lock import parse_timeout
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from gaib_cli import context
@@ -31,6 +26,12 @@ from gaib_cli.commands.plan import (
     refuse_errors,
     session,
 )
+
+# The engine is imported where a command runs, not here: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.engine.apply import ApplyResult, ResourceResult
+    from gaib_core.engine.plan import Plan, ResourceChange
+    from rich.progress import Progress
 
 AUTO_APPROVE = typer.Option(
     False, "--auto-approve", "-auto-approve", help="Do not ask for confirmation."
@@ -111,6 +112,12 @@ async def _run(
     dry_run: bool,
     lock_timeout: str,
 ) -> None:
+    from gaib_core.engine.apply import apply_plan
+    from gaib_core.engine.plan import Plan
+    from gaib_core.engine.workflow import refresh_plan
+    from gaib_core.state.lock import parse_timeout
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     opened = session(config, guild, need_config=planfile is None)
     try:
         with opened.manager.locked(
@@ -173,7 +180,7 @@ def register(commands: CommandTree) -> None:
         lock_timeout: str = LOCK_TIMEOUT,
     ) -> None:
         """Make the guild match the config (or apply a saved plan exactly)."""
-        asyncio.run(
+        context.run_async(
             _run(
                 config,
                 guild,
@@ -196,7 +203,7 @@ def register(commands: CommandTree) -> None:
         lock_timeout: str = LOCK_TIMEOUT,
     ) -> None:
         """Delete every managed resource (reverse order; lifecycle.prevent_destroy respected)."""
-        asyncio.run(
+        context.run_async(
             _run(
                 config,
                 guild,

@@ -8,24 +8,27 @@ changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.engine.export import Export, adopt, export_guild
-from gaib_core.engine.importer import import_address
-from gaib_core.project import atomic_write_text
-from gaib_core.state.lock import parse_timeout
 from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.commands.plan import CONFIG, GUILD, LOCK_TIMEOUT, session
 
+# The engine is imported where a command runs, not here: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.engine.export import Export
+
 
 async def _import(
     config: Path, guild: str | None, address: str, object_id: str, lock_timeout: str
 ) -> None:
+    from gaib_core.engine.importer import import_address
+    from gaib_core.state.lock import parse_timeout
+
     opened = session(config, guild)
     try:
         entry = await import_address(
@@ -49,6 +52,9 @@ async def _import(
 
 
 async def _export(config: Path, guild: str | None, adopt_it: bool, lock_timeout: str) -> Export:
+    from gaib_core.engine.export import adopt, export_guild
+    from gaib_core.state.lock import parse_timeout
+
     opened = session(config, guild, need_config=False)
     try:
         if not adopt_it:
@@ -80,7 +86,7 @@ def register(commands: CommandTree) -> None:
         lock_timeout: str = LOCK_TIMEOUT,
     ) -> None:
         """Adopt an existing role, category or channel under a config address."""
-        asyncio.run(_import(config, guild, address, discord_id, lock_timeout))
+        context.run_async(_import(config, guild, address, discord_id, lock_timeout))
 
     @server.command("export")
     def export_command(
@@ -95,7 +101,9 @@ def register(commands: CommandTree) -> None:
         lock_timeout: str = LOCK_TIMEOUT,
     ) -> None:
         """Write a discord-server.yaml describing the live guild."""
-        exported = asyncio.run(_export(config, guild, adopt_it, lock_timeout))
+        from gaib_core.project import atomic_write_text
+
+        exported = context.run_async(_export(config, guild, adopt_it, lock_timeout))
         for warning in exported.warnings:
             context.err(f"Warning: {warning}")
         text = exported.yaml()

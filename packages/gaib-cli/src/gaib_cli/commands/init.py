@@ -5,27 +5,22 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.config.loader import load_document, parse_yaml
-from gaib_core.config.models import ServerConfig
-from gaib_core.config.validate import config_warnings
 from gaib_core.errors import ConfigIssue, GaibError
-from gaib_core.project import (
-    CONFIG_FILE,
-    DEFAULT_WORKSPACE,
-    Project,
-    ProjectSettings,
-    atomic_write_text,
-)
-from gaib_core.themes import Theme, find_theme, render_theme, resolve_values
-from gaib_core.themes.starter import plain_config_text, theme_reference_text
+from gaib_core.layout import CONFIG_FILE
 
 from gaib_cli import context
 from gaib_cli.commands.render import keep_backup
 from gaib_cli.commands.theme import parse_vars
+
+# Imported where a command runs, not at startup: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.config.models import ServerConfig
+    from gaib_core.project import Project, ProjectSettings
+    from gaib_core.themes import Theme
 
 _GUILD_ID = re.compile(r"^\d{17,20}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -83,6 +78,11 @@ def init(
     project targets that Discord server; otherwise the embedded offline sandbox, so plan and
     apply work right away.
     """
+    from gaib_core.config.loader import load_document, parse_yaml
+    from gaib_core.config.validate import config_warnings
+    from gaib_core.project import DEFAULT_WORKSPACE, Project, ProjectSettings, atomic_write_text
+    from gaib_core.themes import find_theme
+
     values = parse_vars(var)
     if values and theme is None:
         raise typer.BadParameter("--var sets a theme's variables; give --theme too")
@@ -131,6 +131,9 @@ def _config_text(
     token_env: str | None,
     directory: Path,
 ) -> str:
+    from gaib_core.themes import render_theme, resolve_values
+    from gaib_core.themes.starter import plain_config_text, theme_reference_text
+
     if theme is None:
         return plain_config_text(token_env)
     resolved = resolve_values(theme.variables, values)

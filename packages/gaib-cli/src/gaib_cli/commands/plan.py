@@ -9,22 +9,22 @@ apply commands reuse them.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.engine.plan import Plan
-from gaib_core.engine.render import Line, plan_json, render_plan
-from gaib_core.engine.session import Session, open_session
-from gaib_core.engine.workflow import refresh_plan
 from gaib_core.errors import PlanError
-from gaib_core.project import CONFIG_FILE, atomic_write_text
-from gaib_core.state.lock import parse_timeout
+from gaib_core.layout import CONFIG_FILE
 from rich.text import Text
 
 from gaib_cli import context
+
+# The engine is imported where a command runs, not here: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.engine.plan import Plan
+    from gaib_core.engine.render import Line
+    from gaib_core.engine.session import Session
 
 CONFIG = typer.Option(
     Path(CONFIG_FILE), "--config", "-c", help="The discord-server.yaml to use.", show_default=True
@@ -59,11 +59,15 @@ def print_lines(lines: list[Line]) -> None:
 
 def print_plan(plan: Plan, *, detailed: bool = False) -> None:
     """Print a plan (compact, or the full ``diff`` view)."""
+    from gaib_core.engine.render import render_plan
+
     print_lines(render_plan(plan, detailed=detailed))
 
 
 def session(config: Path, guild: str | None, *, need_config: bool = True) -> Session:
     """Open project, config, provider and state for a command."""
+    from gaib_core.engine.session import open_session
+
     return open_session(config, context.hooks(), guild=guild, need_config=need_config)
 
 
@@ -71,6 +75,9 @@ async def make(
     opened: Session, targets: list[str], *, destroy: bool = False, lock_timeout: str = "0s"
 ) -> Plan:
     """Refresh and plan under the state lock (closing the provider afterwards)."""
+    from gaib_core.engine.workflow import refresh_plan
+    from gaib_core.state.lock import parse_timeout
+
     try:
         with opened.manager.locked("plan", timeout=parse_timeout(lock_timeout)):
             return await refresh_plan(
@@ -117,7 +124,10 @@ def register(commands: CommandTree) -> None:
         lock_timeout: str = LOCK_TIMEOUT,
     ) -> None:
         """Show what apply would change (refresh + diff), Terraform style."""
-        plan = asyncio.run(
+        from gaib_core.engine.render import plan_json
+        from gaib_core.project import atomic_write_text
+
+        plan = context.run_async(
             make(session(config, guild), target, destroy=destroy, lock_timeout=lock_timeout)
         )
         if as_json:
@@ -148,7 +158,9 @@ def register(commands: CommandTree) -> None:
         lock_timeout: str = LOCK_TIMEOUT,
     ) -> None:
         """Show every attribute that differs between the config and the guild."""
-        plan = asyncio.run(make(session(config, guild), target, lock_timeout=lock_timeout))
+        from gaib_core.engine.render import plan_json
+
+        plan = context.run_async(make(session(config, guild), target, lock_timeout=lock_timeout))
         if as_json:
             data: dict[str, Any] = plan_json(plan)
             context.print_json({"changes": data["changes"], "summary": data["summary"]})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 from gaib_core.commands import CommandTree
-from rich.table import Table
 
 from gaib_cli import context
 
@@ -22,6 +21,8 @@ def register(commands: CommandTree) -> None:
         if as_json:
             context.print_json([{"name": n, "origin": o} for n, o in rows])
             return
+        from rich.table import Table
+
         table = Table("plugin", "from")
         for name, origin in rows:
             table.add_row(name, origin)

@@ -11,15 +11,18 @@ import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.config.loader import config_document, dump_config, load_config_source
-from gaib_core.config.models import ServerConfig
 from gaib_core.errors import GaibError
-from gaib_core.project import CONFIG_FILE, atomic_write_text
+from gaib_core.layout import CONFIG_FILE
 
 from gaib_cli import context
+
+# Imported where a command runs, not at startup: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.config.models import ServerConfig
 
 
 def register(commands: CommandTree) -> None:
@@ -51,6 +54,9 @@ def render(
     `gaib server render --eject -o discord-server.yaml --force` replaces a file that references
     a theme by the full configuration it renders to, keeping a backup of the old file.
     """
+    from gaib_core.config.loader import config_document, dump_config, load_config_source
+    from gaib_core.project import atomic_write_text
+
     loaded, _ = load_config_source(config, hooks=context.hooks())
     if eject:
         loaded = loaded.model_copy(update={"theme": None})

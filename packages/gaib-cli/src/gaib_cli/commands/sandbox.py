@@ -11,30 +11,35 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from gaib_core.commands import CommandTree
 from gaib_core.errors import GaibError
-from gaib_core.project import find_project
-from gaib_core.sandbox.client import RemoteSandbox, admin_url_for
-from gaib_core.sandbox.core import Sandbox
-from gaib_core.sandbox.faults import FaultSpec
-from gaib_core.sandbox.ratelimit import PROFILES
-from gaib_core.sandbox.server import SandboxServer
-from pydantic import ValidationError
 
 from gaib_cli import context
+
+# The sandbox is imported where a command runs, not here: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.sandbox.client import RemoteSandbox
+    from gaib_core.sandbox.core import Sandbox
 
 sandbox_app = typer.Typer(
     help="A Discord-compatible sandbox: same routes, errors and rate limits, offline.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
-faults_app = typer.Typer(help="Inject faults into a running sandbox server.", no_args_is_help=True)
+faults_app = typer.Typer(
+    help="Inject faults into a running sandbox server.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 def _target() -> RemoteSandbox | Sandbox:
     """The sandbox DISCORD_API_BASE points at, else the project's embedded one."""
+    from gaib_core.project import find_project
+    from gaib_core.sandbox.client import RemoteSandbox, admin_url_for
+    from gaib_core.sandbox.core import Sandbox
+
     base = os.environ.get("DISCORD_API_BASE")
     if base:
         return RemoteSandbox(admin_url_for(base))
@@ -43,6 +48,8 @@ def _target() -> RemoteSandbox | Sandbox:
 
 
 def _where(target: RemoteSandbox | Sandbox) -> str:
+    from gaib_core.sandbox.client import RemoteSandbox
+
     if isinstance(target, RemoteSandbox):
         return target.admin_url
     return str(target.store.path)
@@ -56,6 +63,10 @@ def serve(
     limits: str = typer.Option("relaxed", "--limits", help="Rate limits: strict|relaxed|off."),
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C (creates a guild if there is none)."""
+    from gaib_core.sandbox.core import Sandbox
+    from gaib_core.sandbox.ratelimit import PROFILES
+    from gaib_core.sandbox.server import SandboxServer
+
     if limits not in PROFILES:
         raise GaibError(f"--limits {limits!r} is unknown", hint=f"use one of {', '.join(PROFILES)}")
     core = Sandbox(data, limits)
@@ -166,6 +177,8 @@ def stats() -> None:
 
 
 def _remote() -> RemoteSandbox:
+    from gaib_core.sandbox.client import RemoteSandbox
+
     target = _target()
     if not isinstance(target, RemoteSandbox):
         raise GaibError(
@@ -186,6 +199,9 @@ def faults_add(
     delay: float = typer.Option(0.5, "--delay", help="Seconds (delay)."),
 ) -> None:
     """Queue a fault for the next matching requests."""
+    from gaib_core.sandbox.faults import FaultSpec
+    from pydantic import ValidationError
+
     raw: dict[str, Any] = {
         "kind": kind,
         "count": count,

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.commands import CommandTree
 from gaib_core.errors import StateError
-from gaib_core.project import find_project
-from gaib_core.state.lock import parse_timeout
-from gaib_core.state.manager import StateManager, open_state
 
 from gaib_cli import context
 
+# State is imported where a command runs, not here: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.state.manager import StateManager
+
 state_app = typer.Typer(
-    help="Inspect and edit state (what gaib manages), Terraform-style.", no_args_is_help=True
+    help="Inspect and edit state (what gaib manages), Terraform-style.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 LOCK_TIMEOUT = typer.Option(
@@ -33,7 +37,17 @@ AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def _manager() -> StateManager:
+    from gaib_core.project import find_project
+    from gaib_core.state.manager import open_state
+
     return open_state(find_project(), context.hooks())
+
+
+def parse_timeout(value: str) -> float:
+    """``--lock-timeout`` in seconds (gaib_core.state.lock's parser, imported when needed)."""
+    from gaib_core.state.lock import parse_timeout as parse
+
+    return parse(value)
 
 
 @state_app.command("ls")

@@ -7,17 +7,13 @@ then delete every role and channel the bot can delete, managed or not. Rebuild w
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.engine.export import export_guild
-from gaib_core.engine.teardown import TeardownResult, teardown, teardown_targets
 from gaib_core.errors import GaibError
-from gaib_core.project import atomic_write_text
 from rich.text import Text
 
 from gaib_cli import context
@@ -27,6 +23,11 @@ from gaib_cli.commands.plan import CONFIG, session
 async def _teardown(
     config: Path, guild: str, dry_run: bool, output: Path | None, as_json: bool
 ) -> None:
+    # The engine is imported where a command runs, not here: `gaib --help` must start fast.
+    from gaib_core.engine.export import export_guild
+    from gaib_core.engine.teardown import TeardownResult, teardown, teardown_targets
+    from gaib_core.project import atomic_write_text
+
     opened = session(config, guild, need_config=False)
     held = ExitStack()  # the state lock, from the read the export is made of to the last delete
     try:
@@ -108,4 +109,4 @@ def register(commands: CommandTree) -> None:
                 "teardown deletes every role and channel the bot can delete",
                 hint="add --confirm-teardown to proceed (try --dry-run first)",
             )
-        asyncio.run(_teardown(config, guild, dry_run, output, as_json))
+        context.run_async(_teardown(config, guild, dry_run, output, as_json))

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.config.models import EVERYONE, ChannelConfig, ServerConfig
 from gaib_core.errors import VariableError
-from gaib_core.themes import Theme, find_theme, list_themes, render_theme
-from gaib_core.themes.reference import compatible_constraint, distribution_of
-from gaib_core.themes.variables import format_value, parse_assignments
-from packaging.version import InvalidVersion
-from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from gaib_cli import context
+
+# Imported where a command runs, not at startup: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.config.models import ChannelConfig, ServerConfig
+    from gaib_core.themes import Theme
+    from rich.table import Table
+    from rich.tree import Tree
 
 _MAX_MATRIX_WIDTH = 240
 
@@ -33,6 +32,8 @@ def register(commands: CommandTree) -> None:
 
 def parse_vars(items: list[str]) -> dict[str, str]:
     """``--var k=v`` options as a dict (a usage error, exit 2, when malformed)."""
+    from gaib_core.themes.variables import parse_assignments
+
     try:
         return parse_assignments(items)
     except ValueError as exc:
@@ -42,6 +43,9 @@ def parse_vars(items: list[str]) -> dict[str, str]:
 @theme_app.command("ls")
 def ls(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """List installed themes (from plugins such as gaib-theme-sietch)."""
+    from gaib_core.themes import list_themes
+    from rich.table import Table
+
     listings = list_themes(context.hooks())
     if as_json:
         context.print_json(
@@ -82,6 +86,8 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show a theme: variables, role hierarchy, channel tree and permission matrix."""
+    from gaib_core.themes import find_theme, render_theme
+
     values = parse_vars(var)
     theme = find_theme(name, context.hooks())
     config: ServerConfig | None = None
@@ -152,6 +158,8 @@ def _channel_json(channel: ChannelConfig) -> dict[str, Any]:
 
 
 def _print_info(theme: Theme, config: ServerConfig | None, note: str | None) -> None:
+    from rich.measure import Measurement
+
     out = context.out
     out.print(Text.assemble((f"{theme.name} {theme.version}", "bold"), f"  {theme.path}"))
     if theme.description:
@@ -187,6 +195,9 @@ def _print_info(theme: Theme, config: ServerConfig | None, note: str | None) -> 
 
 
 def _variables_table(theme: Theme) -> Table:
+    from gaib_core.themes.variables import format_value
+    from rich.table import Table
+
     table = Table("variable", "type", "default", "description", title="Variables")
     for name, spec in theme.variables.items():
         default = "(required)" if spec.is_required else format_value(spec.default)
@@ -195,6 +206,9 @@ def _variables_table(theme: Theme) -> Table:
 
 
 def _roles_table(config: ServerConfig) -> Table:
+    from gaib_core.config.models import EVERYONE
+    from rich.table import Table
+
     table = Table("#", "role", "address", "color", "hoist", title="Role hierarchy (top to bottom)")
     bot = config.server.bot_role or "@bot"
     table.add_row("1", Text(f"{bot} (the bot's role)", style="bold"), "", "", "")
@@ -206,6 +220,9 @@ def _roles_table(config: ServerConfig) -> Table:
 
 
 def _constraint(theme: Theme) -> str:
+    from gaib_core.themes.reference import compatible_constraint
+    from packaging.version import InvalidVersion
+
     try:
         return compatible_constraint(theme.version)
     except InvalidVersion:
@@ -213,10 +230,14 @@ def _constraint(theme: Theme) -> str:
 
 
 def _package(theme: Theme) -> str | None:
+    from gaib_core.themes.reference import distribution_of
+
     return distribution_of(theme.path, context.hooks().plugin_distributions())
 
 
 def _channel_tree(config: ServerConfig) -> Tree:
+    from rich.tree import Tree
+
     tree = Tree(Text(config.server.name or "server", style="bold"))
     for channel in config.channels:
         tree.add(_channel_label(channel))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.config.loader import is_theme_reference, load_config_source, load_yaml
-from gaib_core.config.models import ServerConfig
-from gaib_core.config.schema import config_json_schema_text
-from gaib_core.config.validate import config_issues, config_warnings
 from gaib_core.errors import ConfigError, ConfigErrors, ConfigIssue, GaibError
-from gaib_core.project import CONFIG_FILE, atomic_write_text
+from gaib_core.layout import CONFIG_FILE
 
 from gaib_cli import context
+
+# Config is imported where a command runs, not here: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.config.models import ServerConfig
 
 
 def register(commands: CommandTree) -> None:
@@ -55,6 +55,8 @@ def _copy_warnings(path: Path, loaded: ServerConfig) -> list[ConfigIssue]:
 
     Its ``theme:`` only records where it came from: editing the variables there changes nothing.
     """
+    from gaib_core.config.loader import is_theme_reference, load_yaml
+
     theme = loaded.theme
     raw = load_yaml(path)
     if theme is None or is_theme_reference(raw.data):
@@ -84,6 +86,10 @@ def validate(
     Every problem is printed on its own line as file:line:column: field: what is wrong; how to
     fix it. Exit code 0 when valid, 1 otherwise.
     """
+    # Imported here, not at the top: `gaib --help` must start fast.
+    from gaib_core.config.loader import load_config_source
+    from gaib_core.config.validate import config_issues, config_warnings
+
     errors: list[ConfigIssue] = []
     warnings: list[ConfigIssue] = []
     summary: dict[str, int] = {}
@@ -137,6 +143,9 @@ def schema(
     Point your editor's YAML language server at it, e.g. a first line
     `# yaml-language-server: $schema=discord-server.schema.json`.
     """
+    from gaib_core.config.schema import config_json_schema_text
+    from gaib_core.project import atomic_write_text
+
     text = config_json_schema_text()
     if output is None:
         context.out.file.write(text)

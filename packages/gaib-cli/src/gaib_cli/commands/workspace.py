@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from gaib_core.commands import CommandTree
-from gaib_core.project import find_project
-from gaib_core.state.manager import open_backend
-from gaib_core.state.workspaces import Workspaces
 
 from gaib_cli import context
+
+# State is imported where a command runs, not here: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.state.workspaces import Workspaces
 
 workspace_app = typer.Typer(
     help="Workspaces: separate states of one project (e.g. staging and production).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
 def _workspaces() -> Workspaces:
+    from gaib_core.project import find_project
+    from gaib_core.state.manager import open_backend
+    from gaib_core.state.workspaces import Workspaces
+
     project = find_project()
     return Workspaces(project, open_backend(project, context.hooks()))
 
