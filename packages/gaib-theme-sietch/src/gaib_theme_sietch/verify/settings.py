@@ -206,7 +206,13 @@ def _database_url(value: str | None) -> str | None:
     scheme = urlsplit(value).scheme
     if scheme in ("postgresql", "postgres"):
         return value
-    if scheme == "sqlite" and sqlite_path(value):
+    if scheme == "sqlite":
+        if not value.startswith("sqlite:///") or not value[len("sqlite:///") :].strip("/"):
+            raise _bad(
+                "DATABASE_URL",
+                f"names no SQLite file: {value!r}",
+                "use sqlite:///relative/path.sqlite3 or sqlite:////absolute/path.sqlite3",
+            )
         return value
     raise _bad(
         "DATABASE_URL",
