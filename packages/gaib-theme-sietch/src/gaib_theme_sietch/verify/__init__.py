@@ -9,10 +9,16 @@ member exactly once. Modules:
 - ``settings``: the service's environment (``VERIFY_BASE_URL``, ``DATABASE_URL``, ...);
 - ``message``: the EIP-4361 message (render, parse, compare field by field);
 - ``signature``: EIP-191 signatures (parse, refuse malleable ones, recover the signer);
-- ``store`` / ``sqlite`` / ``postgres``: sessions and links in SQLite or PostgreSQL;
+- ``models``, ``store`` / ``sqlite`` / ``postgres``: sessions and links in SQLite or PostgreSQL;
 - ``verifier``: opening sessions and verifying signatures;
-- ``interactions`` (Discord), ``telegram``, ``page`` and ``app``: the HTTP service;
-- ``commands``: the application commands registered with Discord.
+- ``interactions`` (Discord), ``telegram``, ``replies``, ``page``, ``app`` and ``server``: the
+  HTTP service on uvicorn;
+- ``cli`` and ``profile``: ``gaib sietch serve|register-commands|whois``; ``commands``: the
+  application commands registered with Discord;
+- ``testing``: helpers for tests (signing, linking a wallet, the service in a subprocess).
+
+The tier engine reads links with ``open_store(url).link_for("discord", user_id)``,
+``link_for_address(...)`` or ``links("discord")``.
 
 Needs the ``verify`` extra: ``pip install 'gaib-theme-sietch[verify]'``.
 """

@@ -16,6 +16,7 @@ Database work and signature recovery are blocking; they run in Starlette's threa
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -44,6 +45,14 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+def _json_body(body: bytes) -> Any:
+    """The parsed JSON body, or None if it is not JSON."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def _error(exc: VerificationError) -> JSONResponse:
@@ -154,7 +163,7 @@ class Service:
         body = await request.body()
         if len(body) > MAX_BODY:
             return _bad_request("body_too_large", f"the request body exceeds {MAX_BODY} bytes", 413)
-        data = interactions.decode(body)
+        data = _json_body(body)
         if not isinstance(data, dict):
             return _bad_request(
                 "malformed_body", 'send JSON: {"address": ..., "message": ..., "signature": ...}'
@@ -187,7 +196,7 @@ class Service:
         except interactions.InteractionRefused as exc:
             return _bad_request("unauthorized", exc.reason, 401)
         answer = await run_in_threadpool(
-            interactions.handle_interaction, interactions.decode(body), self.verifier
+            interactions.handle_interaction, _json_body(body), self.verifier
         )
         return JSONResponse(answer)
 
@@ -200,7 +209,7 @@ class Service:
         given = request.headers.get(telegram.SECRET_HEADER)
         if not telegram.secret_matches(settings.telegram_webhook_secret, given):
             return _bad_request("unauthorized", "wrong or missing secret token", 401)
-        update = interactions.decode(await request.body())
+        update = _json_body(await request.body())
         reply = await run_in_threadpool(telegram.handle_update, update, self.verifier)
         if reply is not None:
             assert self._client is not None

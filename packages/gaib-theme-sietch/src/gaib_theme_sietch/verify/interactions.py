@@ -7,7 +7,6 @@ to check). The timestamp must also be recent, so a captured request cannot be re
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -104,11 +103,3 @@ def _ephemeral(content: str) -> dict[str, Any]:
         "type": CHANNEL_MESSAGE_WITH_SOURCE,
         "data": {"content": content, "flags": EPHEMERAL, "allowed_mentions": {"parse": []}},
     }
-
-
-def decode(body: bytes) -> Any:
-    """The JSON body, or None if it is not JSON."""
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None

@@ -79,7 +79,8 @@ class PostgresStore(SqlStore):
             max_size=max_connections,
             open=False,
             timeout=CONNECT_TIMEOUT,
-            kwargs={"connect_timeout": int(CONNECT_TIMEOUT)},
+            # Autocommit: reads are one round trip; writes open transaction() explicitly.
+            kwargs={"connect_timeout": int(CONNECT_TIMEOUT), "autocommit": True},
             name="gaib-verify",
         )
         try:
@@ -98,9 +99,15 @@ class PostgresStore(SqlStore):
         return self._label
 
     @contextmanager
-    def transaction(self, *, lock_sessions: bool = False) -> Iterator[Cursor]:
+    def transaction(self) -> Iterator[Cursor]:
         """A pooled connection in one transaction."""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield _QmarkCursor(cur)
+
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        """A pooled autocommit connection: each read is its own statement."""
+        with self._pool.connection() as conn, conn.cursor() as cur:
             yield _QmarkCursor(cur)
 
     def is_unique_violation(self, exc: BaseException) -> bool:

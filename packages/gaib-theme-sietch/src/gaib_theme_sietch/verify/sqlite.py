@@ -52,7 +52,7 @@ class SqliteStore(SqlStore):
         return f"sqlite:{self.path}"
 
     @contextmanager
-    def transaction(self, *, lock_sessions: bool = False) -> Iterator[Cursor]:
+    def transaction(self) -> Iterator[Cursor]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on any exception)."""
         with self._lock:
             cur = self._conn.cursor()

@@ -55,11 +55,16 @@ class SqlStore(abc.ABC):
     kind: str = ""
 
     @abc.abstractmethod
-    def transaction(self, *, lock_sessions: bool = False) -> AbstractContextManager[Cursor]:
+    def transaction(self) -> AbstractContextManager[Cursor]:
         """A cursor in one transaction: committed on success, rolled back on any exception.
 
         Statements use ``?`` placeholders (PostgreSQL's store translates them).
         """
+
+    def reading(self) -> AbstractContextManager[Cursor]:
+        """A cursor for reads only (by default a transaction; PostgreSQL reads in autocommit,
+        one round trip per query instead of three)."""
+        return self.transaction()
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -103,7 +108,7 @@ class SqlStore(abc.ABC):
 
     def get_session(self, session_id: str) -> VerifySession | None:
         """The session with this id, or None."""
-        with self.transaction() as cur:
+        with self.reading() as cur:
             cur.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM verify_sessions WHERE id = ?", (session_id,)
             )
@@ -123,7 +128,7 @@ class SqlStore(abc.ABC):
             ``session_expired`` (410) or ``wallet_in_use`` (409); nothing is written then.
         """
         stamp = to_ms(now)
-        with self.transaction(lock_sessions=True) as cur:
+        with self.transaction() as cur:
             cur.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM verify_sessions WHERE id = ?{self.for_update}",
                 (session_id,),
@@ -164,7 +169,7 @@ class SqlStore(abc.ABC):
 
     def link_for(self, platform: Platform, user_id: str) -> Link | None:
         """The wallet linked to this platform user, or None."""
-        with self.transaction() as cur:
+        with self.reading() as cur:
             cur.execute(
                 f"SELECT {_LINK_COLUMNS} FROM verify_links WHERE platform = ? AND user_id = ?",
                 (platform, user_id),
@@ -174,12 +179,12 @@ class SqlStore(abc.ABC):
 
     def link_for_address(self, platform: Platform, address: str) -> Link | None:
         """The platform user this wallet is linked to, or None (``address`` checksummed)."""
-        with self.transaction() as cur:
+        with self.reading() as cur:
             return self._holder(cur, platform, address)
 
     def links(self, platform: Platform | None = None) -> list[Link]:
         """Every link (of one platform), oldest first."""
-        with self.transaction() as cur:
+        with self.reading() as cur:
             if platform is None:
                 cur.execute(f"SELECT {_LINK_COLUMNS} FROM verify_links ORDER BY linked_at")
             else:
@@ -192,7 +197,7 @@ class SqlStore(abc.ABC):
 
     def sessions(self, platform: Platform, user_id: str) -> list[VerifySession]:
         """The sessions of one platform user, newest first."""
-        with self.transaction() as cur:
+        with self.reading() as cur:
             cur.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM verify_sessions "
                 "WHERE platform = ? AND user_id = ? ORDER BY issued_at DESC",
