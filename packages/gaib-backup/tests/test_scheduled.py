@@ -139,6 +139,15 @@ def test_enrolment_records_round_trip_and_local_state_is_refused(memory_ctx: Bac
     assert [t.workspace for t in scheduled.enrolled(memory_ctx)] == ["default"]
 
 
+@pytest.mark.parametrize("option", ["key", "secret", "token", "aws_secret_access_key"])
+def test_credentials_are_never_written_into_an_enrolment(
+    memory_ctx: BackupContext, option: str
+) -> None:
+    with pytest.raises(BackupError, match=f"backend option '{option}' looks like a credential"):
+        enrol(memory_ctx, SERVER, "default", "s3://states/x", {option: "AKIA..."})
+    assert scheduled.enrolled(memory_ctx) == []
+
+
 def test_ids_that_leave_the_store_are_refused(memory_ctx: BackupContext) -> None:
     with pytest.raises(BackupError, match=re.escape("invalid server id '../x'")):
         enrol(memory_ctx, "../x", "default", "s3://states/x")

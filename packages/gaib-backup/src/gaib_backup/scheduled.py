@@ -83,6 +83,9 @@ class ScheduledTarget(BaseModel):
 
 
 _RUN_FIELDS = {"last_run", "last_backup_id", "last_snapshot", "last_snapshot_id"}
+#: Storage options that carry credentials: never written into an enrolment record (the record
+#: sits in the backup store; scheduled runs take credentials from their own environment).
+_SECRET_OPTIONS = re.compile(r"key|secret|token|password|credential", re.IGNORECASE)
 
 
 def target_key(server_id: str, workspace: str) -> str:
@@ -127,6 +130,14 @@ def enrol(
             hint="enrol a state backend URL: s3://... (any machine, the Lambda too) or file://... "
             "(only runs on this machine)",
         )
+    for name in storage_options or {}:
+        if _SECRET_OPTIONS.search(name):
+            raise BackupError(
+                f"backend option {name!r} looks like a credential; it would be stored with the "
+                "enrolment",
+                hint="give scheduled runs credentials through their environment (AWS_* variables, "
+                "a profile or the Lambda's role) and remove it from backend.options",
+            )
     current = find_target(ctx, server_id, workspace)
     target = ScheduledTarget(
         server_id=server_id,
