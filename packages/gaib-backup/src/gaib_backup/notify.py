@@ -25,9 +25,11 @@ from gaib_backup import hookspecs
 
 SNS_TOPIC_ENV = "GAIB_BACKUP_SNS_TOPIC_ARN"
 DISCORD_WEBHOOK_ENV = "GAIB_BACKUP_DISCORD_WEBHOOK_URL"
-# Discord caps an embed description at 4096 characters and SNS a subject at 100.
+# Discord caps an embed description at 4096 characters; SNS a subject at 100 and a message at
+# 256 KB (kept well under, in characters).
 _EMBED_LIMIT = 4096
 _SUBJECT_LIMIT = 100
+_SNS_MESSAGE_LIMIT = 200_000
 _COLOURS = {"succeeded": 0x2ECC71, "failed": 0xE74C3C}
 
 
@@ -101,7 +103,7 @@ class SnsNotifier:
         self.client.publish(
             TopicArn=self.topic_arn,
             Subject=notification.subject[:_SUBJECT_LIMIT],
-            Message=notification.text(),
+            Message=notification.text()[:_SNS_MESSAGE_LIMIT],
             MessageAttributes={
                 "status": {"DataType": "String", "StringValue": notification.status},
                 "trigger": {"DataType": "String", "StringValue": notification.trigger},
