@@ -181,12 +181,9 @@ def test_handler_backs_up_every_due_server_and_notifies(
     premium, free, broken = "111111111111111111", "222222222222222222", "333333333333333333"
     ctx.set_service_tier(premium, "premium")
     ctx.set_service_tier(free, "free")
-    scheduled.enrol(
-        ctx, premium, "default", deployment.put_state(premium, 3), deployment.s3.storage_options
-    )
-    scheduled.enrol(
-        ctx, free, "default", deployment.put_state(free, 2), deployment.s3.storage_options
-    )
+    # No storage options: credentials and endpoint come from the environment, as in Lambda.
+    scheduled.enrol(ctx, premium, "default", deployment.put_state(premium, 3))
+    scheduled.enrol(ctx, free, "default", deployment.put_state(free, 2))
     # enrolled, but its state was never written: its backup fails, the others still run
     scheduled.enrol(ctx, broken, "default", deployment.s3.url(f"tfstate/{broken}"))
 
@@ -251,9 +248,7 @@ def test_a_manual_invocation_runs_every_service_tier(deployment: Deployment) -> 
     ctx = deployment.context()
     server = "444444444444444444"
     ctx.set_service_tier(server, "free")
-    scheduled.enrol(
-        ctx, server, "default", deployment.put_state(server, 1), deployment.s3.storage_options
-    )
+    scheduled.enrol(ctx, server, "default", deployment.put_state(server, 1))
     result = aws_lambda.handler({"detail-type": "Scheduled Event", "resources": []}, None)
     assert result["trigger"] == "manual"
     assert [o["status"] for o in result["outcomes"]] == ["backed-up"]
