@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from gaib_cli.app import build_app
+from gaib_cli.errors import CommandFailed
 from gaib_core.config.loader import load_config
 from gaib_core.errors import GaibError, ThemeError
 from typer.testing import CliRunner, Result
@@ -109,7 +110,9 @@ def test_validate_reports_cross_file_rules_as_json(tmp_path: Path) -> None:
     path.write_text(BAD.replace("gold", "'#FFD700'"))
     result = run("server", "validate", "-c", str(path), "--json")
     assert result.exit_code == 1
-    data = json.loads(result.stdout)
+    # the error object's details (gaib_cli.errors.run prints it; see test_json_docs.py)
+    assert isinstance(result.exception, CommandFailed) and result.stdout == ""
+    data = result.exception.details
     assert data["valid"] is False
     assert [(e["line"], e["column"], e["field"]) for e in data["errors"]] == [
         (4, 11, "roles[1].name"),

@@ -3,10 +3,18 @@
 0 = success, 1 = error (one clear line on stderr, no traceback unless ``--debug``),
 2 = usage error (typer/click's own), 130 = interrupted (Ctrl-C; ``interrupted`` on stderr), and
 for ``plan --detailed-exitcode`` 2 = changes present.
+
+Under ``--json`` stdout carries exactly one JSON document: the command's output when it
+succeeds, otherwise the error object ``{"code", "message", "hint"}`` (plus ``details`` when the
+command has a machine-readable report of the failure), with the same exit code. ``code`` is the
+error's class in snake case (``plan_error``, ``lock_error``, ``usage_error``...); docs/json.md
+lists them.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -20,38 +28,79 @@ from gaib_cli import context
 INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 
 
+class CommandFailed(GaibError):
+    """A failure with a machine-readable report, given as ``details`` in the ``--json`` error."""
+
+    def __init__(self, message: str, *, hint: str | None = None, details: Any = None) -> None:
+        super().__init__(message, hint=hint)
+        self.details = details
+
+
+def error_code(exc: BaseException) -> str:
+    """``PlanError`` -> ``plan_error`` (the stable ``code`` of the ``--json`` error object)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+
+
+def error_json(code: str, message: str, hint: str | None, details: Any = None) -> dict[str, Any]:
+    """The ``--json`` error object."""
+    data: dict[str, Any] = {"code": code, "message": message, "hint": hint}
+    if details is not None:
+        data["details"] = details
+    return data
+
+
+def _report(as_json: bool, code: str, message: str, hint: str | None, details: Any = None) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(error_json(code, message, hint, details), indent=2) + "\n")
+    else:
+        context.err(f"Error: {message}; {hint}" if hint else f"Error: {message}")
+
+
 def run(build: Callable[[], typer.Typer]) -> None:
     """Build the app and run it, turning ``GaibError`` and interrupts into exit codes."""
     debug = "--debug" in sys.argv
+    as_json = "--json" in sys.argv
     try:
         app = build()
         command = typer.main.get_command(app)
         rc = command.main(standalone_mode=False, prog_name="gaib")
         if rc == INTERRUPTED:
             # typer turns Ctrl-C into a silent exit code 130; say why the command stopped.
-            context.err("interrupted")
+            _interrupted(as_json)
         sys.exit(rc if isinstance(rc, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        context.err("aborted")
+        _report(as_json, "aborted", "aborted", None)
         sys.exit(1)
     except ClickException as exc:
-        exc.show()
+        if as_json:
+            hint = "run the command with --help to see its arguments and options"
+            _report(True, "usage_error", exc.format_message(), hint)
+        else:
+            exc.show()
         sys.exit(exc.exit_code)
     except GaibError as exc:
         if debug:
             raise
-        context.err(f"Error: {exc}")
+        _report(as_json, error_code(exc), exc.message, exc.hint, getattr(exc, "details", None))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:  # while the app is built, before typer takes over
-        context.err("interrupted")
+        _interrupted(as_json)
         sys.exit(INTERRUPTED)
     except Exception as exc:
         if debug:
             raise
-        context.err(f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+        message = f"unexpected {type(exc).__name__}: {exc}"
+        _report(as_json, "unexpected_error", message, "run with --debug for details")
         sys.exit(1)
+
+
+def _interrupted(as_json: bool) -> None:
+    if as_json:
+        _report(True, "interrupted", "interrupted", None)
+    else:
+        context.err("interrupted")
 
 
 def fail(message: str, **_: Any) -> None:

@@ -9,7 +9,7 @@ resource gets one result line; a rich progress bar shows the rest.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from gaib_core.commands import CommandTree
@@ -18,6 +18,7 @@ from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.commands.plan import (
+    AS_JSON,
     CONFIG,
     GUILD,
     LOCK_TIMEOUT,
@@ -26,6 +27,7 @@ from gaib_cli.commands.plan import (
     refuse_errors,
     session,
 )
+from gaib_cli.errors import CommandFailed
 
 # The engine is imported where a command runs, not here: `gaib --help` must start fast.
 if TYPE_CHECKING:
@@ -82,16 +84,48 @@ def confirm(destroy: bool) -> bool:
     return answer.strip() == "yes"
 
 
-def report(result: ApplyResult, plan: Plan) -> None:
-    """The closing line; raise (exit 1) when something failed."""
+def result_json(result: ApplyResult | None, plan: Plan) -> dict[str, Any]:
+    """The ``--json`` document of ``apply`` and ``destroy`` (docs/json.md)."""
+    from gaib_core.engine.render import plan_json
+
+    add, change, destroy = plan.counts() if result is not None else (0, 0, 0)
+    return {
+        "operation": "destroy" if plan.destroy else "apply",
+        "guild_id": plan.guild_id,
+        "applied": result is not None,
+        "plan": plan_json(plan),
+        "results": [
+            {
+                "address": r.address,
+                "action": r.action,
+                "ok": r.ok,
+                "id": r.id,
+                "message": r.message,
+                "seconds": round(r.seconds, 3),
+            }
+            for r in (result.results if result is not None else [])
+        ],
+        "errors": list(result.errors) if result is not None else [],
+        "summary": {"added": add, "changed": change, "destroyed": destroy},
+    }
+
+
+def report(result: ApplyResult, plan: Plan, *, as_json: bool = False) -> None:
+    """The closing line (or the JSON document); raise (exit 1) when something failed."""
     add, change, destroy = plan.counts()
     if result.errors:
-        for error in result.errors:
-            context.err(f"Error: {error}")
-        raise GaibError(
+        message = (
             f"apply stopped after {len(result.errors)} error(s); what finished is recorded in "
             "state, run `gaib server apply` again after fixing the cause"
         )
+        if as_json:
+            raise CommandFailed(message, details=result_json(result, plan))
+        for error in result.errors:
+            context.err(f"Error: {error}")
+        raise GaibError(message)
+    if as_json:
+        context.print_json(result_json(result, plan))
+        return
     verb = "Destroy" if plan.destroy else "Apply"
     context.out.print(
         Text(
@@ -111,6 +145,7 @@ async def _run(
     auto_approve: bool,
     dry_run: bool,
     lock_timeout: str,
+    as_json: bool = False,
 ) -> None:
     from gaib_core.engine.apply import apply_plan
     from gaib_core.engine.plan import Plan
@@ -118,6 +153,12 @@ async def _run(
     from gaib_core.state.lock import parse_timeout
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    if as_json and planfile is None and not auto_approve and not dry_run:
+        # Terraform's rule: a JSON consumer cannot answer the question.
+        raise GaibError(
+            "--json needs --auto-approve (or a plan file saved with `plan -out`)",
+            hint="review the plan with `gaib server plan --json` first",
+        )
     opened = session(config, guild, need_config=planfile is None)
     try:
         with opened.manager.locked(
@@ -139,12 +180,21 @@ async def _run(
                     targets=targets,
                     destroy=destroy,
                 )
-                print_plan(plan)
-                refuse_errors(plan)
+                if not as_json:
+                    print_plan(plan)
+                refuse_errors(plan, as_json=as_json)
                 if dry_run or not plan.has_changes:
+                    if as_json:
+                        context.print_json(result_json(None, plan))
                     return
                 if not auto_approve and not confirm(destroy):
                     raise GaibError("apply cancelled: only 'yes' approves")
+            if as_json:
+                result = await apply_plan(
+                    plan, opened.provider, opened.manager, opened.hooks, config=opened.config
+                )
+                report(result, plan, as_json=True)
+                return
             total = len(plan.actionable()) + bool(plan.role_order) + bool(plan.channel_positions)
             with Progress(
                 TextColumn("{task.description}"),
@@ -178,6 +228,7 @@ def register(commands: CommandTree) -> None:
         auto_approve: bool = AUTO_APPROVE,
         target: list[str] = TARGET,
         lock_timeout: str = LOCK_TIMEOUT,
+        as_json: bool = AS_JSON,
     ) -> None:
         """Make the guild match the config (or apply a saved plan exactly)."""
         context.run_async(
@@ -190,6 +241,7 @@ def register(commands: CommandTree) -> None:
                 auto_approve=auto_approve,
                 dry_run=False,
                 lock_timeout=lock_timeout,
+                as_json=as_json,
             )
         )
 
@@ -201,6 +253,7 @@ def register(commands: CommandTree) -> None:
         target: list[str] = TARGET,
         dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
         lock_timeout: str = LOCK_TIMEOUT,
+        as_json: bool = AS_JSON,
     ) -> None:
         """Delete every managed resource (reverse order; lifecycle.prevent_destroy respected)."""
         context.run_async(
@@ -213,5 +266,6 @@ def register(commands: CommandTree) -> None:
                 auto_approve=auto_approve,
                 dry_run=dry_run,
                 lock_timeout=lock_timeout,
+                as_json=as_json,
             )
         )

@@ -19,6 +19,7 @@ from gaib_core.layout import CONFIG_FILE
 from rich.text import Text
 
 from gaib_cli import context
+from gaib_cli.errors import CommandFailed
 
 # The engine is imported where a command runs, not here: `gaib --help` must start fast.
 if TYPE_CHECKING:
@@ -92,11 +93,17 @@ async def make(
         await opened.aclose()
 
 
-def refuse_errors(plan: Plan) -> None:
-    """Exit 1 (``PlanError``) when the plan has problems (already printed)."""
+def refuse_errors(plan: Plan, *, as_json: bool = False) -> None:
+    """Exit 1 when the plan has problems: ``PlanError`` (the problems are already printed), or
+    under ``--json`` the error object with the whole plan as its ``details``."""
     if plan.errors:
+        from gaib_core.engine.render import plan_json
+
         more = f" and {len(plan.errors) - 1} more" if len(plan.errors) > 1 else ""
-        raise PlanError(f"the plan has problems: {plan.errors[0]}{more}")
+        message = f"the plan has problems: {plan.errors[0]}{more}"
+        if as_json:
+            raise CommandFailed(message, details=plan_json(plan))
+        raise PlanError(message)
 
 
 def register(commands: CommandTree) -> None:
@@ -131,10 +138,11 @@ def register(commands: CommandTree) -> None:
             make(session(config, guild), target, destroy=destroy, lock_timeout=lock_timeout)
         )
         if as_json:
+            refuse_errors(plan, as_json=True)  # then the error object is the one document
             context.print_json(plan_json(plan))
         else:
             print_plan(plan)
-        refuse_errors(plan)
+            refuse_errors(plan)
         if out is not None:
             atomic_write_text(out, plan.to_json(), mode=0o600)
             if not as_json:
@@ -162,6 +170,7 @@ def register(commands: CommandTree) -> None:
 
         plan = context.run_async(make(session(config, guild), target, lock_timeout=lock_timeout))
         if as_json:
+            refuse_errors(plan, as_json=True)
             data: dict[str, Any] = plan_json(plan)
             context.print_json({"changes": data["changes"], "summary": data["summary"]})
         else:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.commands.plan import CONFIG, session
+from gaib_cli.errors import CommandFailed
 
 
 async def _teardown(
@@ -49,16 +50,18 @@ async def _teardown(
         held.close()
         await opened.aclose()
     if as_json:
-        context.print_json(
-            {
-                "guild_id": live.id,
-                "dry_run": dry_run,
-                "export": str(output) if output else None,
-                "targets": [t.__dict__ for t in targets],
-                "removed": [t.__dict__ for t in result.removed],
-                "failed": [{**t.__dict__, "error": e} for t, e in result.failed],
-            }
-        )
+        report = {
+            "guild_id": live.id,
+            "dry_run": dry_run,
+            "export": str(output) if output else None,
+            "targets": [t.__dict__ for t in targets],
+            "removed": [t.__dict__ for t in result.removed],
+            "failed": [{**t.__dict__, "error": e} for t, e in result.failed],
+        }
+        if result.failed:  # one JSON document: the error object, the report as its details
+            message = f"{len(result.failed)} objects could not be removed"
+            raise CommandFailed(message, details=report)
+        context.print_json(report)
     else:
         verb = "would remove" if dry_run else "removing"
         for item in targets:

@@ -11,6 +11,7 @@ from gaib_core.errors import ConfigError, ConfigErrors, ConfigIssue, GaibError
 from gaib_core.layout import CONFIG_FILE
 
 from gaib_cli import context
+from gaib_cli.errors import CommandFailed
 
 # Config is imported where a command runs, not here: `gaib --help` must start fast.
 if TYPE_CHECKING:
@@ -106,15 +107,16 @@ def validate(
             "channels": len(loaded.all_channels()),
         }
     if as_json:
-        context.print_json(
-            {
-                "file": str(config),
-                "valid": not errors,
-                "errors": [issue_to_json(issue) for issue in errors],
-                "warnings": [issue_to_json(issue) for issue in warnings],
-                "summary": summary,
-            }
-        )
+        report = {
+            "file": str(config),
+            "valid": not errors,
+            "errors": [issue_to_json(issue) for issue in errors],
+            "warnings": [issue_to_json(issue) for issue in warnings],
+            "summary": summary,
+        }
+        if errors:  # one JSON document on stdout: the error object, the report as its details
+            raise CommandFailed(f"{config} is not valid ({len(errors)} problems)", details=report)
+        context.print_json(report)
     else:
         for issue in errors:
             context.err(f"Error: {issue.to_error()}")

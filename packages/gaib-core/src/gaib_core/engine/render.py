@@ -260,9 +260,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     """The machine-readable plan of ``--json`` (the guild snapshot left out)."""
     add, change, destroy = plan.counts()
     data = plan.model_dump(mode="json", exclude={"guild"})
-    for change in data["changes"]:
-        if change.get("server"):
-            change["server"].pop("icon_data", None)  # megabytes of base64 help no reader
+    for item in data["changes"]:  # not `change`: that name holds the count above
+        if item.get("server"):
+            item["server"].pop("icon_data", None)  # megabytes of base64 help no reader
     data["summary"] = {
         "add": add,
         "change": change,
