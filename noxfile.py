@@ -56,6 +56,7 @@ def bench(session: nox.Session) -> None:
         "bench_engine.py",
         "bench_verify.py",
         "bench_themes.py",
+        "bench_backup.py",
     ):
         session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
 

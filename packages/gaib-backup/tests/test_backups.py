@@ -19,7 +19,6 @@ from gaib_backup.context import BackupContext
 from gaib_backup.errors import IntegrityError, LineageError, NotFound, UnsafePath
 from gaib_backup.metadata import StoreMetadata
 from gaib_backup.operations import restore_state
-from gaib_core.plugins import Hooks, build_plugin_manager
 from gaib_core.state.backend import encode_state
 from gaib_core.state.backends import FsspecBackend
 from gaib_core.state.manager import StateManager
@@ -28,12 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 SERVER = "123456789012345678"
-HOOKS = Hooks(build_plugin_manager(load_entry_points=False))
 
 
 def write_restored(ctx: BackupContext, manager: StateManager, preview) -> State:  # type: ignore[no-untyped-def]
     """Restore through the change lifecycle, as the CLI does."""
-    return restore_state(ctx, manager, HOOKS, preview, guild_id=SERVER, source="test")
+    return restore_state(ctx, manager, preview, guild_id=SERVER, source="test")
 
 
 def premium(ctx: BackupContext) -> BackupContext:

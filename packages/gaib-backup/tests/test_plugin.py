@@ -158,7 +158,7 @@ async def restore_and_apply(root: Path, hooks: Hooks, ctx: BackupContext, snapsh
     try:
         snap = load_snapshot(ctx, opened.guild_id, snapshot_id)
         preview = preview_state(snap.state, opened.manager, source="snapshot")
-        restore_state(ctx, opened.manager, hooks, preview, guild_id=opened.guild_id,
+        restore_state(ctx, opened.manager, preview, guild_id=opened.guild_id,
                       source="snapshot", snapshot_id=snapshot_id)  # fmt: skip
         path = root / "discord-server.yaml"
         restore_config(path, snap.config_text)

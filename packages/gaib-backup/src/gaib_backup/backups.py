@@ -60,16 +60,18 @@ def create_backup(
     workspace: str | None = None,
     message: str | None = None,
     kind: BackupKind = "on-demand",
+    document: bytes | None = None,
 ) -> CreatedBackup:
     """Back ``state`` up.
 
     An on-demand backup counts against the service tier's ``backup create`` limit
     (``ServiceTierLimit`` when used up); ``safety``, ``scheduled`` and ``export`` backups do not.
     A state identical to one already backed up in the workspace is not stored again: that
-    backup is returned with ``reused=True``.
+    backup is returned with ``reused=True``. ``document`` is ``state`` as stored already
+    (``encode_state(state)``), when the caller has it: it saves encoding it again.
     """
     workspace = workspace or state.workspace
-    document = encode_state(state)
+    document = document if document is not None else encode_state(state)
     packed = pack(document)
     digest = checksum(packed)
     for existing in ctx.metadata.backups(server_id, workspace):
@@ -172,9 +174,9 @@ def preview_state(
 ) -> RestorePreview:
     """The state a restore of ``backed_up`` writes into ``manager``'s workspace.
 
-    The target has exactly the backed-up resources, lineage and theme, and a serial one above the
-    current one (state only moves forward). Another lineage is refused (``LineageError``) unless
-    ``force``.
+    The target (``backed_up`` itself, updated) has exactly the backed-up resources, lineage and
+    theme, and a serial one above the current one (state only moves forward). Another lineage is
+    refused (``LineageError``) unless ``force``.
     """
     current = manager.read()
     other = bool(current.lineage) and current.lineage != backed_up.lineage
@@ -184,7 +186,8 @@ def preview_state(
             f"lineage {current.lineage}",
             hint="it belongs to another deployment; add --force to replace the state anyway",
         )
-    target = backed_up.model_copy(deep=True)
+    # ``backed_up`` is the caller's fresh copy (just loaded): no need to copy it again
+    target = backed_up
     target.serial = max(current.serial, backed_up.serial) + 1
     target.workspace = manager.workspace
     return RestorePreview(source, current, target, diff_states(current, target), other)

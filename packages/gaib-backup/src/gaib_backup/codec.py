@@ -15,7 +15,7 @@ from gaib_backup.errors import IntegrityError
 
 def pack(data: bytes) -> bytes:
     """Deterministic gzip of ``data``."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 def checksum(data: bytes) -> str:

@@ -22,11 +22,11 @@ from gaib_core.engine.apply import ApplyListener, ApplyResult, apply_plan
 from gaib_core.engine.plan import Plan
 from gaib_core.engine.workflow import refresh_plan
 from gaib_core.errors import StateError
-from gaib_core.lifecycle import Operation, change_event, change_lifecycle
+from gaib_core.lifecycle import Operation
 from gaib_core.plugins import Hooks
 from gaib_core.project import atomic_write_text
 from gaib_core.provider.base import Provider
-from gaib_core.state.backend import encode_state
+from gaib_core.state.backend import decode_state, encode_state
 from gaib_core.state.manager import StateManager
 from gaib_core.state.models import State
 
@@ -46,7 +46,6 @@ RESTORED_FROM: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 def restore_state(
     ctx: BackupContext,
     manager: StateManager,
-    hooks: Hooks,
     preview: RestorePreview,
     *,
     guild_id: str,
@@ -54,34 +53,29 @@ def restore_state(
     lock_timeout: float = 0.0,
     snapshot_id: str | None = None,
 ) -> State:
-    """Write the preview's state inside the ``restore`` lifecycle, after a safety backup.
+    """Write the preview's state inside the ``restore`` lifecycle (the manager's hooks fire with
+    operation ``restore``), after a safety backup of the state it replaces.
 
     ``snapshot_id`` names the snapshot restored (recorded with the deployment). Refused (nothing
     written) when the state moved since the preview was computed.
     """
     with manager.locked("restore", timeout=lock_timeout):
-        current = manager.read()
+        raw = manager.backend.read_bytes(manager.workspace)
+        current = decode_state(raw, source=manager.url) if raw is not None else manager.read()
         if (current.lineage, current.serial) != (preview.current.lineage, preview.current.serial):
             raise StateError(
                 f"{manager.url} changed while the restore was prepared "
                 f"(serial {preview.current.serial} -> {current.serial})",
                 hint="run the restore again",
             )
-        if current.serial > 0:
-            create_backup(ctx, current, server_id=guild_id, kind="safety")
-        event = change_event(
-            "restore",
-            workspace=manager.workspace,
-            guild_id=guild_id,
-            state_before=current,
-            state_url=manager.url,
-        )
+        if raw is not None and current.serial > 0 and guild_id:
+            create_backup(ctx, current, server_id=guild_id, kind="safety", document=raw)
         token = RESTORED_FROM.set(snapshot_id)
         try:
-            with change_lifecycle(hooks, event, current) as record:
-                written = manager.push(encode_state(preview.target), force=True, source=source)
-                record.state = written
-                record.changed = [r.address for r in preview.diff.resources]
+            # push fires gaib_before_change / gaib_after_change as operation "restore"
+            written = manager.push(
+                encode_state(preview.target), force=True, source=source, operation="restore"
+            )
         finally:
             RESTORED_FROM.reset(token)
     return written

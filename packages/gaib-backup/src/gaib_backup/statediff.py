@@ -87,11 +87,17 @@ def _flatten(attributes: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         path = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{path}."))
-        elif key in PERMISSION_FIELDS and isinstance(value, int) and not isinstance(value, bool):
-            flat[path] = to_names(value)
         else:
             flat[path] = value
     return flat
+
+
+def _readable(path: str, value: Any) -> Any:
+    """Permission bitfields as names; everything else as is."""
+    field = path.rsplit(".", 1)[-1]
+    if field in PERMISSION_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+        return to_names(value)
+    return value
 
 
 def _resource_view(resource: ResourceState) -> dict[str, Any]:
@@ -107,10 +113,10 @@ def diff_states(before: State, after: State) -> StateDiff:
             out.resources.append(ResourceDiff(address, new.type, "added", new.name))
         elif new is None and old is not None:
             out.resources.append(ResourceDiff(address, old.type, "removed", old.name))
-        elif old is not None and new is not None:
+        elif old is not None and new is not None and old != new:
             a, b = _resource_view(old), _resource_view(new)
             changes = [
-                AttributeChange(path, a.get(path), b.get(path))
+                AttributeChange(path, _readable(path, a.get(path)), _readable(path, b.get(path)))
                 for path in sorted(set(a) | set(b))
                 if a.get(path) != b.get(path)
             ]

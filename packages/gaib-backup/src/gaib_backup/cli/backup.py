@@ -141,7 +141,6 @@ def _restore(
         written = restore_state(
             opened.ctx,
             manager,
-            opened.session.hooks,
             preview,
             guild_id=opened.server_id,
             source=f"backup {meta.id}",

@@ -162,7 +162,6 @@ async def _restore(
             written = restore_state(
                 opened.ctx,
                 manager,
-                opened.session.hooks,
                 preview,
                 guild_id=opened.server_id,
                 source=f"snapshot {snap.manifest.id}",

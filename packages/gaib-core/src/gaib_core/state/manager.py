@@ -195,11 +195,14 @@ class StateManager:
         force: bool = False,
         dry_run: bool = False,
         source: str = "pushed state",
+        operation: Operation = "state-push",
     ) -> State:
         """Replace the state with ``data`` (``gaib server state push``), written as given.
 
         Refuses another lineage or a serial not newer than the current one unless ``force``; the
         previous version is kept as the backup either way. ``dry_run`` checks without writing.
+        ``operation`` names the change for the lifecycle hooks (gaib-backup's ``restore`` writes
+        a backed-up state through here).
         """
         new = decode_state(data, source=source)
         with self.locked(operation="push"):
@@ -220,7 +223,7 @@ class StateManager:
             new.workspace = self.workspace
             if not dry_run:
                 before = current if current is not None else self.read()
-                with self._change("state-push", before) as record:
+                with self._change(operation, before) as record:
                     self._store(new)
                     self._written = (new.lineage, new.serial)
                     record.state = new
