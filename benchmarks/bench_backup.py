@@ -76,7 +76,7 @@ def big_state(serial: int) -> State:
 
 
 def bench_backup(runs: int) -> list[str]:
-    creates, restores, sizes = [], [], []
+    creates, restores, sizes, create_cpu, restore_cpu = [], [], [], [], []
     hooks = Hooks(build_plugin_manager(load_entry_points=False))
     with tempfile.TemporaryDirectory() as tmp:
         ctx = BackupContext.from_url((Path(tmp) / "store").as_uri())
@@ -84,24 +84,26 @@ def bench_backup(runs: int) -> list[str]:
         manager = StateManager(LocalBackend(Path(tmp) / "workspaces"), "default", hooks=hooks)
         for run in range(runs):
             state = big_state(serial=1000 + run)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             made = create_backup(ctx, state, server_id=SERVER, message="bench")
             creates.append(time.perf_counter() - start)
+            create_cpu.append(time.process_time() - cpu)
             sizes.append(made.backup.size)
             current = big_state(serial=5000 + run)
             current.lineage = state.lineage
             del current.resources["role.role_000"]
             manager.push((current.model_dump_json()).encode(), force=True)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             meta = find_backup(ctx, SERVER, made.backup.id)
             preview = preview_restore(ctx, manager, meta)
             restore_state(ctx, manager, preview, guild_id=SERVER, source="bench")
             restores.append(time.perf_counter() - start)
+            restore_cpu.append(time.process_time() - cpu)
     return [
         "| state size | 250 roles, 50 categories, 500 channels | |",
         f"| backup object (gzip) | {statistics.median(sizes) / 1024:.1f} KB | |",
-        f"| backup create, file:// | {statistics.median(creates) * 1000:.0f} ms | PRD < 5 s, ours < 100 ms |",
-        f"| backup restore, file:// | {statistics.median(restores) * 1000:.0f} ms | PRD < 30 s, ours < 200 ms |",
+        f"| backup create, file:// (wall / CPU) | {statistics.median(creates) * 1000:.0f} ms / {statistics.median(create_cpu) * 1000:.0f} ms | PRD < 5 s, ours < 100 ms |",
+        f"| backup restore, file:// (wall / CPU) | {statistics.median(restores) * 1000:.0f} ms / {statistics.median(restore_cpu) * 1000:.0f} ms | PRD < 30 s, ours < 200 ms |",
     ]
 
 
