@@ -228,3 +228,22 @@ def test_compare_names_roles_channels_overwrites_and_permissions(
     assert "permissions: [VIEW_CHANNEL] -> [VIEW_CHANNEL, SEND_MESSAGES]" in text
     assert "overwrites.role.r0.deny: [] -> [SEND_MESSAGES]" in text
     assert result.to_json()["summary"] == {"added": 1, "changed": 2, "removed": 1}
+
+
+def test_prune_removes_the_snapshots_retention_says(
+    ctx: BackupContext, state_factory, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from gaib_backup.snapshots import prune_snapshots
+
+    made = []
+    for day in range(9):  # deployment snapshots count against no limit
+        made.append(create_snapshot(ctx, state_factory(serial=day + 1), CONFIG,
+                                    ThemeRegistry(server_id=SERVER), server_id=SERVER,
+                                    kind="deployment"))  # fmt: skip
+        clock.advance(days=1)
+    # day 9 now: free keeps 7 days, so the snapshots of days 0, 1 and 2 (7 days old and a bit) go
+    assert [m.serial for m in prune_snapshots(ctx, SERVER, dry_run=True)] == [3, 2, 1]
+    assert len(list_snapshots(ctx, SERVER)) == 9
+    assert [m.serial for m in prune_snapshots(ctx, SERVER)] == [3, 2, 1]
+    assert sorted(m.serial for m in list_snapshots(ctx, SERVER)) == list(range(4, 10))
+    assert ctx.store.list(snapshot_prefix(SERVER, made[0].id)) == []

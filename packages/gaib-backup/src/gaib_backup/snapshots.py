@@ -33,7 +33,7 @@ from gaib_core.state.models import State
 from pydantic import ValidationError
 
 from gaib_backup.codec import checksum, pack, unpack, verify
-from gaib_backup.context import BackupContext, compact, timestamp
+from gaib_backup.context import BackupContext, compact, parse_timestamp, timestamp
 from gaib_backup.errors import BackupError, IntegrityError, NotFound
 from gaib_backup.metadata import MANIFEST
 from gaib_backup.models import (
@@ -301,6 +301,21 @@ def delete_snapshot(ctx: BackupContext, server_id: str, snapshot_id: str) -> Non
             ctx.metadata.delete_snapshot(SnapshotManifest.model_validate_json(manifest_data))
 
 
+def prune_snapshots(
+    ctx: BackupContext, server_id: str, *, dry_run: bool = False
+) -> list[SnapshotManifest]:
+    """Remove the server's snapshots older than its service tier's retention; returns them."""
+    now = ctx.now()
+    keep = dt.timedelta(days=ctx.policy(server_id).retention_days)
+    removed = []
+    for manifest in list_snapshots(ctx, server_id):
+        if now - parse_timestamp(manifest.timestamp) > keep:
+            removed.append(manifest)
+            if not dry_run:
+                delete_snapshot(ctx, server_id, manifest.id)
+    return removed
+
+
 def download_snapshot(
     ctx: BackupContext, server_id: str, snapshot_id: str, directory: Path, *, force: bool = False
 ) -> Snapshot:
@@ -376,7 +391,7 @@ def upload_snapshot(
     ctx.store.write(
         f"{prefix}/{MANIFEST}", files[MANIFEST], service_tier=manifest.service_tier, exclusive=True
     )
-    when = dt.datetime.strptime(manifest.timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    when = parse_timestamp(manifest.timestamp)
     ctx.metadata.put_snapshot(manifest, expires=ctx.expires(target, when))
     return manifest
 

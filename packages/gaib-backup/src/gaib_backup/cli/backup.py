@@ -34,6 +34,7 @@ from gaib_backup.cli.common import (
 from gaib_backup.errors import BackupError
 from gaib_backup.models import BackupMetadata
 from gaib_backup.operations import restore_state
+from gaib_backup.snapshots import prune_snapshots
 
 HELP = "State backups: create, list, restore, delete, verify, prune."
 app = typer.Typer(help=HELP, no_args_is_help=True)
@@ -200,11 +201,17 @@ def verify(
 
 @app.command("prune")
 def prune(dry_run: bool = DRY_RUN, guild: str | None = GUILD, store: str | None = STORE) -> None:
-    """Delete the backups older than the service tier's retention (free 7 days, premium 90)."""
+    """Delete the backups and snapshots older than the service tier's retention (free 7 days,
+    premium 90)."""
     with project(guild, store) as opened:
         days = opened.ctx.policy(opened.server_id).retention_days
         gone = prune_backups(opened.ctx, opened.server_id, dry_run=dry_run)
+        snapshots = prune_snapshots(opened.ctx, opened.server_id, dry_run=dry_run)
     verb = "Would delete" if dry_run else "Deleted"
     for item in gone:
-        say(f"{verb} {item.backup.id} ({item.backup.timestamp}, {item.age_days:.1f} days old)")
-    say(f"{verb} {len(gone)} backup(s) older than {days} days.")
+        say(
+            f"{verb} backup {item.backup.id} ({item.backup.timestamp}, {item.age_days:.1f} days old)"
+        )
+    for manifest in snapshots:
+        say(f"{verb} snapshot {manifest.id} ({manifest.timestamp})")
+    say(f"{verb} {len(gone)} backup(s) and {len(snapshots)} snapshot(s) older than {days} days.")
