@@ -144,4 +144,4 @@ def test_packaged_handler_backs_up_on_moto(
     result = json.loads(done.stdout.splitlines()[-1])
     assert [(o["server_id"], o["status"]) for o in result["outcomes"]] == [(server, "backed-up")]
     (backup,) = list_backups(ctx, server)
-    assert (backup.kind, backup.tier) == ("scheduled", "premium")
+    assert (backup.kind, backup.service_tier) == ("scheduled", "premium")

@@ -187,6 +187,9 @@ def test_handler_backs_up_every_due_server_and_notifies(
     # enrolled, but its state was never written: its backup fails, the others still run
     scheduled.enrol(ctx, broken, "default", deployment.s3.url(f"tfstate/{broken}"))
 
+    # The metric is the moto account's, shared by every test: compare with what is there now.
+    failures_before, points_before = deployment.failure_metric()
+
     # The hourly rule: premium servers only.
     result = aws_lambda.handler(scheduled_event("gaib-backup-hourly"), None)
     by_server = {o["server_id"]: o for o in result["outcomes"]}
@@ -214,7 +217,7 @@ def test_handler_backs_up_every_due_server_and_notifies(
     assert post["body"]["allowed_mentions"] == {"parse": []}
     (embed,) = post["body"]["embeds"]
     assert embed["title"] == message["Subject"] and backup.id in embed["description"]
-    assert deployment.failure_metric() == (0.0, 1.0)  # every run puts a point, zero included
+    assert deployment.failure_metric() == (failures_before, points_before + 1)  # zero included
 
     # The same hour again (a retry, a doubled event): nothing is due, nothing stored twice.
     again = aws_lambda.handler(scheduled_event("gaib-backup-hourly"), None)
@@ -234,7 +237,7 @@ def test_handler_backs_up_every_due_server_and_notifies(
     assert daily["status"] == "failed" and daily["failures"] == 1
     (free_backup,) = list_backups(ctx, free)
     assert (free_backup.kind, free_backup.service_tier) == ("scheduled", "free")
-    assert deployment.failure_metric() == (1.0, 3.0)
+    assert deployment.failure_metric() == (failures_before + 1, points_before + 3)
     messages = deployment.messages()
     failed = [m for m in messages if m["MessageAttributes"]["status"]["Value"] == "failed"]
     assert len(failed) == 1
