@@ -432,3 +432,25 @@ def test_the_constraint_init_writes_accepts_the_installed_theme_only(
     assert 'set theme.version to "~=1.0"' in result.stderr
     path.write_text(path.read_text().replace('version: "~=0.1"', 'version: "~=1.0"'))
     assert run("server", "validate", "-c", str(path)).exit_code == 0
+
+
+def test_render_to_a_file_takes_the_themes_icon_along(tmp_path: Path, theme_dir: Path) -> None:
+    from gaib_core.testing.images import png_bytes
+
+    (theme_dir / "server.yaml").write_text("server:\n  name: ${title}\n  icon: logo.png\n")
+    (theme_dir / "logo.png").write_bytes(png_bytes((1, 2, 3)))
+    project = tmp_path / "proj"
+    assert run("server", "init", "--theme", str(theme_dir), "--dir", str(project)).exit_code == 0
+    path = project / "discord-server.yaml"
+    out = tmp_path / "out" / "frozen.yaml"
+    result = run("server", "render", "-c", str(path), "--eject", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out.parent / "logo.png").read_bytes() == png_bytes((1, 2, 3))
+    ejected = load_config(out)
+    icon = ejected.server.icon_file
+    assert icon is not None and icon.path == out.parent / "logo.png"
+    assert icon.sha256 == load_config(path).server.icon_file.sha256  # type: ignore[union-attr]
+    (out.parent / "logo.png").write_bytes(png_bytes((9, 9, 9)))  # another image by that name
+    again = run("server", "render", "-c", str(path), "--eject", "-o", str(out), "--force")
+    assert again.exit_code == 0, again.output
+    assert len(list(out.parent.glob("logo.png.*.bak"))) == 1

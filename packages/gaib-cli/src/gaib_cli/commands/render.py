@@ -68,9 +68,48 @@ def render(
         context.out.file.write(text)
         return
     backup = _backup(output, force)
+    loaded, icon = _icon_beside(loaded, output, force)
+    if icon is not None:  # the icon's name changed: write the text again
+        text = (
+            json.dumps(config_document(loaded), indent=2) + "\n"
+            if as_json
+            else dump_config(loaded, header=_header(config, loaded, eject))
+        )
     atomic_write_text(output, text)
     kept = f" (the previous file is in {backup})" if backup else ""
-    context.err(f"Wrote {output}{kept}")
+    copied = f", and the server icon beside it as {icon}" if icon else ""
+    context.err(f"Wrote {output}{copied}{kept}")
+
+
+def _icon_beside(
+    loaded: ServerConfig, output: Path, force: bool
+) -> tuple[ServerConfig, Path | None]:
+    """Copy the server icon beside ``output`` when its path would not find it from there.
+
+    An icon is found beside the file that names it, so a theme's icon (beside the theme's
+    files) is copied next to a rendered or ejected file, which then names the copy.
+    """
+    written = loaded.server.icon
+    icon = loaded.server.icon_file
+    if not written or icon is None:
+        return loaded, None
+    if (output.parent / written).resolve() == icon.path:
+        return loaded, None
+    copy = output.parent / icon.path.name
+    content = icon.path.read_bytes()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if copy.exists() and copy.read_bytes() != content:
+        if not force:
+            raise GaibError(
+                f"{copy} already exists and is another image than the server icon {icon.path}",
+                hint="pass --force to replace it (a backup is kept)",
+            )
+        keep_backup(copy)
+    if not copy.exists() or copy.read_bytes() != content:
+        shutil.copy2(icon.path, copy)
+    server = loaded.server.model_copy(update={"icon": copy.name})
+    server.attach_icon(icon)
+    return loaded.model_copy(update={"server": server}), copy
 
 
 def _header(config: Path, loaded: ServerConfig, eject: bool) -> str:
