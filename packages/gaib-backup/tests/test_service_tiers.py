@@ -6,7 +6,7 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from gaib_backup.backups import create_backup, list_backups
+from gaib_backup.backups import create_backup, find_backup, list_backups
 from gaib_backup.context import BackupContext
 from gaib_backup.errors import ServiceTierLimit
 from gaib_backup.metadata_dynamodb import DynamoMetadata
@@ -120,6 +120,8 @@ def test_dynamodb_metadata_counts_atomically_and_keeps_records(
     assert _race(dynamo_ctx, state_factory) == ["created"] + ["refused"] * 5
     [meta] = list_backups(dynamo_ctx, SERVER)
     assert dynamo_ctx.metadata.find_backup_server(meta.id) == SERVER
+    assert find_backup(dynamo_ctx, SERVER, meta.id) == meta
+    assert find_backup(dynamo_ctx, SERVER, meta.id[:8]) == meta
     import boto3
 
     table = boto3.resource(

@@ -66,15 +66,17 @@ def create_backup(
 
     An on-demand backup counts against the service tier's ``backup create`` limit
     (``ServiceTierLimit`` when used up); ``safety``, ``scheduled`` and ``export`` backups do not.
-    A state identical to one already backed up in the workspace is not stored again: that
-    backup is returned with ``reused=True``. ``document`` is ``state`` as stored already
+    A state identical to the workspace's newest backup is not stored again: that backup is
+    returned with ``reused=True`` (every state write moves the serial on, so an identical
+    document can be no older backup). ``document`` is ``state`` as stored already
     (``encode_state(state)``), when the caller has it: it saves encoding it again.
     """
     workspace = workspace or state.workspace
     document = document if document is not None else encode_state(state)
     packed = pack(document)
     digest = checksum(packed)
-    for existing in ctx.metadata.backups(server_id, workspace):
+    # Every write moves the serial on, so an identical document can only be the newest backup.
+    for existing in ctx.metadata.backups(server_id, workspace, limit=1):
         if existing.checksum == digest:
             return CreatedBackup(existing, reused=True)
     with ctx.allowance(server_id, "backup create", enforce=kind == "on-demand"):
@@ -103,14 +105,13 @@ def list_backups(
     ctx: BackupContext, server_id: str, *, workspace: str | None = None, limit: int | None = None
 ) -> list[BackupMetadata]:
     """The server's backups (of one workspace or all), newest first, at most ``limit``."""
-    found = ctx.metadata.backups(server_id, workspace)
-    return found[:limit] if limit is not None else found
+    return ctx.metadata.backups(server_id, workspace, limit=limit)
 
 
 def find_backup(ctx: BackupContext, server_id: str, backup_id: str) -> BackupMetadata:
     """The backup whose id is (or starts with, at least 6 characters) ``backup_id``."""
     safe_part(backup_id, what="backup id")
-    found = ctx.metadata.backups(server_id)
+    found = ctx.metadata.find_backups(server_id, backup_id)
     exact = [m for m in found if m.id == backup_id]
     if exact:
         return exact[0]

@@ -51,8 +51,14 @@ class MetadataStore(Protocol):
         """Record a backup (``expires``: when retention ends, for stores with a TTL)."""
         ...
 
-    def backups(self, server_id: str, workspace: str | None = None) -> list[BackupMetadata]:
-        """The server's backups (of one workspace, or all), newest first."""
+    def backups(
+        self, server_id: str, workspace: str | None = None, limit: int | None = None
+    ) -> list[BackupMetadata]:
+        """The server's backups (of one workspace, or all), newest first, at most ``limit``."""
+        ...
+
+    def find_backups(self, server_id: str, id_prefix: str) -> list[BackupMetadata]:
+        """The server's backups whose id is ``id_prefix`` or starts with it."""
         ...
 
     def delete_backup(self, meta: BackupMetadata) -> None:
@@ -133,18 +139,40 @@ class StoreMetadata:
         """Write the record beside the object (tagged with the service tier on S3)."""
         self.store.write(self.meta_key(meta), meta.to_json(), service_tier=meta.service_tier)
 
-    def backups(self, server_id: str, workspace: str | None = None) -> list[BackupMetadata]:
-        """Read every record below ``state/{server_id}/[workspace/]``, newest first."""
+    def _meta_keys(self, server_id: str, workspace: str | None) -> list[str]:
+        """Record keys, newest first: one listing, no reads (the timestamp is in the name)."""
         prefix = f"{STATE_PREFIX}/{safe_part(server_id, what='server id')}"
         if workspace is not None:
             prefix += f"/{safe_part(workspace, what='workspace')}"
         keys = [k for k in self.store.list(prefix) if k.endswith(META_SUFFIX)]
+        return sorted(keys, key=lambda k: k.rsplit("/", 1)[1], reverse=True)
+
+    def _read(self, keys: list[str]) -> list[BackupMetadata]:
         out = []
         for key in keys:
             data = self.store.read(key)
             if data is not None:
                 out.append(parse_record(data, BackupMetadata, self.store.describe(key)))
-        return sorted(out, key=lambda m: (m.timestamp, m.id), reverse=True)
+        return out
+
+    def backups(
+        self, server_id: str, workspace: str | None = None, limit: int | None = None
+    ) -> list[BackupMetadata]:
+        """The records below ``state/{server_id}/[workspace/]``, newest first; only the first
+        ``limit`` are read."""
+        keys = self._meta_keys(server_id, workspace)
+        found = self._read(keys[:limit] if limit is not None else keys)
+        return sorted(found, key=lambda m: (m.timestamp, m.id), reverse=True)
+
+    def find_backups(self, server_id: str, id_prefix: str) -> list[BackupMetadata]:
+        """Matched on the record names (``backup.{timestamp}.{id}.meta.json``); reads only those."""
+        keys = self._meta_keys(server_id, None)
+        exact = [k for k in keys if k.endswith(f".{id_prefix}{META_SUFFIX}")]
+        if exact:
+            return self._read(exact)
+        return self._read(
+            [k for k in keys if k.rsplit("/", 1)[1].split(".")[2].startswith(id_prefix)]
+        )
 
     def delete_backup(self, meta: BackupMetadata) -> None:
         """Remove the record."""

@@ -109,13 +109,33 @@ class DynamoMetadata:
             item[METADATA_TTL_ATTRIBUTE] = _epoch(expires)
         self._call("put", self.table.put_item, Item=item)
 
-    def backups(self, server_id: str, workspace: str | None = None) -> list[BackupMetadata]:
+    def backups(
+        self, server_id: str, workspace: str | None = None, limit: int | None = None
+    ) -> list[BackupMetadata]:
         """Query ``SERVER#{id}`` / ``BACKUP#``, newest first."""
         out = [
             parse_record(item["record"].encode(), BackupMetadata, f"{self.table.name} {item['SK']}")
             for item in self._query(server_id, "BACKUP#")
         ]
-        return [m for m in out if workspace is None or m.workspace == workspace]
+        found = [m for m in out if workspace is None or m.workspace == workspace]
+        return found[:limit] if limit is not None else found
+
+    def find_backups(self, server_id: str, id_prefix: str) -> list[BackupMetadata]:
+        """An exact id through GSI1 (one query); a prefix from the server's records."""
+        answer = self._call(
+            "query",
+            self.table.query,
+            IndexName=METADATA_GSI,
+            KeyConditionExpression=self._key("GSI1PK").eq(f"BACKUP#{id_prefix}"),
+        )
+        exact = [
+            parse_record(i["record"].encode(), BackupMetadata, f"{self.table.name} {i['SK']}")
+            for i in answer.get("Items", [])
+            if i.get("GSI1SK") == f"SERVER#{server_id}"
+        ]
+        if exact:
+            return exact
+        return [m for m in self.backups(server_id) if m.id.startswith(id_prefix)]
 
     def delete_backup(self, meta: BackupMetadata) -> None:
         """Delete the item."""
