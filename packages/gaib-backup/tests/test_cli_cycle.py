@@ -31,9 +31,12 @@ def one_line_error(result: Result) -> str:
 
 
 def add_channel(root: Path, name: str) -> None:
+    """Add a channel; the file references the theme, so it goes under ``overrides:``."""
     path = root / "discord-server.yaml"
     config = yaml.safe_load(path.read_text())
-    config.setdefault("channels", []).append({"name": name, "topic": "added by the test"})
+    key = "channel." + name.replace("-", "_")
+    config["overrides"] = config.get("overrides") or {}
+    config["overrides"][key] = {"name": name, "topic": "added by the test"}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
