@@ -26,25 +26,11 @@ from dataclasses import dataclass, field
 
 from gaib_core.config.models import BOT, EVERYONE
 from gaib_core.config.source import LoadedYaml, PathKey, describe_value, format_path
-from gaib_core.errors import ConfigErrors, ConfigIssue, SourceLocation
+from gaib_core.errors import ConfigErrors, ConfigIssue
 from gaib_core.themes.layout import KINDS, Item, Kind, Layout, Slot
+from gaib_core.themes.placement import Placement, Placer, read_placement
 
 ADDRESS = re.compile(r"^(role|category|channel)\.([a-z][a-z0-9_]*)$")
-PLACEMENT = ("after", "before", "category")
-_TOP = "top level"
-
-
-@dataclass
-class _Placement:
-    """Where the file asks an item to go."""
-
-    item: Item
-    address: str
-    after: str | None = None
-    before: str | None = None
-    category: str | None = None
-    has_category: bool = False
-    path: PathKey = ()
 
 
 @dataclass
@@ -55,8 +41,7 @@ class Overlay:
     source: LoadedYaml
     theme_name: str
     issues: list[ConfigIssue] = field(default_factory=list)
-    placements: list[_Placement] = field(default_factory=list)
-    added: set[str] = field(default_factory=set)
+    placements: list[Placement] = field(default_factory=list)
 
     def apply(self) -> None:
         """Apply every change; ``ConfigErrors`` listing every problem found."""
@@ -66,7 +51,7 @@ class Overlay:
         self._renames(overrides)
         for address, path in overrides:
             self._override(address, path)
-        self._place()
+        Placer(self.layout, self.fail, self._guess, self.theme_name).place(self.placements)
         self._remove(removals)
         if self.issues:
             raise ConfigErrors(self.issues)
@@ -181,7 +166,7 @@ class Overlay:
         kind: Kind = address.split(".", 1)[0]  # type: ignore[assignment]
         key = address.split(".", 1)[1]
         patch = self.source.subtree(path)
-        placement = self._placement_of(kind, address, patch, path)
+        placement = read_placement(kind, address, patch, path, self.fail)
         if placement is None:
             return
         if not self._check_key(patch, key, path):
@@ -203,59 +188,12 @@ class Overlay:
             if item is None:
                 return
             placement.item = item
-            self.added.add(address)
             self.placements.append(placement)
             return
         self._merge_into(slot, kind, patch, path)
         placement.item = slot.item
         if placement.after or placement.before or placement.has_category:
             self.placements.append(placement)
-
-    def _placement_of(
-        self, kind: Kind, address: str, patch: LoadedYaml, path: PathKey
-    ) -> _Placement | None:
-        found = _Placement(item=Item(kind, patch), address=address, path=path)
-        for name in PLACEMENT:
-            if name not in patch.data:
-                continue
-            value = patch.data.pop(name)
-            patch.drop((name,))
-            where = (*path, name)
-            if name == "category":
-                if kind != "channel":
-                    self.fail("only a channel has a category", where, key=True, hint="remove it")
-                    return None
-                if value is not None and not (
-                    isinstance(value, str) and value.startswith("category.")
-                ):
-                    self.fail(
-                        f"category must be a category address, got {describe_value(value)}",
-                        where,
-                        hint="write category.KEY, or null for the top level",
-                    )
-                    return None
-                found.category, found.has_category = value, True
-                continue
-            if not isinstance(value, str) or not value.startswith(f"{kind}."):
-                self.fail(
-                    f"{name} must name another {kind}, got {describe_value(value)}",
-                    where,
-                    hint=f"write {name}: {kind}.KEY",
-                )
-                return None
-            if value == address:
-                self.fail(f"{address} cannot be placed {name} itself", where)
-                return None
-            setattr(found, name, value)
-        if found.after and found.before:
-            self.fail(
-                "give after or before, not both",
-                (*path, "before"),
-                key=True,
-                hint="remove one of them",
-            )
-            return None
-        return found
 
     def _check_key(self, patch: LoadedYaml, key: str, path: PathKey) -> bool:
         given = patch.data.get("key")
@@ -322,88 +260,6 @@ class Overlay:
         patch.drop(("channels",))
         return item
 
-    # --- placement ----------------------------------------------------------------------------
-
-    def _place(self) -> None:
-        """Place every item the file positions; anchors may be items added in this file."""
-        pending = list(self.placements)
-        last_after: dict[str, Item] = {}
-        while pending:
-            waiting = [p for p in pending if not self._anchor_ready(p)]
-            ready = [p for p in pending if p not in waiting]
-            if not ready:
-                for placement in waiting:
-                    self._anchor_missing(placement)
-                return
-            for placement in ready:
-                self._put(placement, last_after)
-            pending = waiting
-
-    def _anchor_ready(self, placement: _Placement) -> bool:
-        anchor = placement.after or placement.before
-        if anchor and self.layout.find(anchor) is None:
-            return False
-        category = placement.category
-        return not (placement.has_category and category and self.layout.find(category) is None)
-
-    def _anchor_missing(self, placement: _Placement) -> None:
-        name = "after" if placement.after else "before" if placement.before else "category"
-        anchor = placement.after or placement.before or placement.category or ""
-        guess = self._guess(anchor, anchor.split(".", 1)[0])
-        self.fail(
-            f"{name} names {anchor}, which is neither in theme {self.theme_name} nor added here",
-            (*placement.path, name),
-            hint=f"did you mean {guess}?" if guess else None,
-        )
-
-    def _put(self, placement: _Placement, last_after: dict[str, Item]) -> None:
-        item = placement.item
-        current = self.layout.find(placement.address)
-        if current is not None and current.item is item:
-            del current.items[current.index]
-        else:
-            current = None
-        anchor_address = placement.after or placement.before
-        if anchor_address:
-            anchor = self.layout.find(anchor_address)
-            assert anchor is not None  # checked by _anchor_ready
-            if placement.has_category and _category_address(anchor) != placement.category:
-                where = placement.category or _TOP
-                self.fail(
-                    f"{anchor_address} is not in {where}",
-                    (*placement.path, "category"),
-                    hint="drop `category:` (after/before decides it) or name another channel",
-                )
-                self._restore(placement, current)
-                return
-            if placement.after:
-                # Items placed after the same anchor keep the file's order.
-                previous = last_after.get(anchor_address)
-                follow = self.layout.find(_address(previous)) if previous else None
-                target = follow if follow is not None else anchor
-                target.items.insert(target.index + 1, item)
-                last_after[anchor_address] = item
-            else:
-                anchor.items.insert(anchor.index, item)
-            return
-        self._container(placement).append(item)
-
-    def _container(self, placement: _Placement) -> list[Item]:
-        if placement.item.kind == "role":
-            return self.layout.roles
-        if placement.item.kind == "category":
-            return self.layout.categories
-        if placement.category:
-            slot = self.layout.find(placement.category)
-            assert slot is not None
-            return slot.item.channels
-        return self.layout.channels
-
-    def _restore(self, placement: _Placement, slot: Slot | None) -> None:
-        """Put a theme item back where it was (its move failed); an addition stays out."""
-        if slot is not None:
-            slot.items.insert(slot.index, placement.item)
-
     # --- removals -----------------------------------------------------------------------------
 
     def _remove(self, removals: list[tuple[str, PathKey]]) -> None:
@@ -435,7 +291,7 @@ class Overlay:
                 where = holder.part.locate(("overwrites", name), key=True)
                 self.fail(
                     f"cannot remove {address}: the overwrite '{name}' of {holder.address} "
-                    f"({_at(where)}) still names it",
+                    f"({where}) still names it",
                     path,
                     hint=f"also override {holder.address} with `overwrites: {{{name}: null}}`, "
                     f"or remove {holder.address}",
@@ -478,18 +334,6 @@ def _rename_key(part: LoadedYaml, path: PathKey, old: str, new: str) -> None:
     mapping.update(renamed)
     part.drop((*path, old))
     part.graft((*path, new), moved)
-
-
-def _category_address(slot: Slot) -> str | None:
-    return slot.category.address if slot.category is not None else None
-
-
-def _address(item: Item | None) -> str:
-    return item.address if item is not None else ""
-
-
-def _at(location: SourceLocation) -> str:
-    return str(location)
 
 
 def _list_hint(theme: str) -> str:
