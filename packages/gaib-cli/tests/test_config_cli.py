@@ -454,3 +454,14 @@ def test_render_to_a_file_takes_the_themes_icon_along(tmp_path: Path, theme_dir:
     again = run("server", "render", "-c", str(path), "--eject", "-o", str(out), "--force")
     assert again.exit_code == 0, again.output
     assert len(list(out.parent.glob("logo.png.*.bak"))) == 1
+
+
+def test_theme_info_shows_addresses_the_constraint_and_the_package(theme_dir: Path) -> None:
+    data = json.loads(run("server", "theme", "info", str(theme_dir), "--json").stdout)
+    assert data["constraint"] == "~=0.1" and data["package"] is None  # a plain directory
+    assert [role["address"] for role in data["roles"]] == ["role.admin", "role.member"]
+    sietch = json.loads(run("server", "theme", "info", "sietch", "--json").stdout)
+    assert (sietch["constraint"], sietch["package"]) == ("~=3.0", "gaib-theme-sietch")
+    text = run("server", "theme", "info", "sietch").stdout
+    assert 'version: "~=3.0"' in text and "pip install -U gaib-theme-sietch" in text
+    assert "role.naib" in text and "channel.council_chamber" in text
