@@ -6,10 +6,15 @@ rm -rf demo && mkdir -p demo && cd demo
 unset DISCORD_TOKEN
 gaib server init --theme sietch
 gaib server validate
-if gaib server plan --help >/dev/null 2>&1; then
-  gaib server plan
-  gaib server apply --auto-approve
-  gaib server plan --detailed-exitcode
-else
-  echo "Rendered and validated discord-server.yaml; plan and apply need a provider (not built yet)."
-fi
+gaib server plan
+gaib server apply --auto-approve
+gaib server plan --detailed-exitcode
+cat <<'DONE'
+
+Done. Where to look (in ./demo):
+  discord-server.yaml           the config (edit it, then run `gaib server plan` again)
+  .gaib/                        project settings, the state of each workspace, the sandbox guild
+  gaib server state ls          what gaib manages now (run inside ./demo)
+  gaib server plan              what an edit would change
+For a real Discord server: `gaib server init --theme sietch --guild ID` with DISCORD_TOKEN set.
+DONE

@@ -42,10 +42,21 @@ def global_options(
 ) -> None:
     """Terraform for Discord servers."""
     _state["debug"] = debug
-    _state["no_color"] = no_color
     if no_color:
-        out.no_color = True
-        _err_console.no_color = True
+        plain()
+
+
+def plain() -> None:
+    """``--no-color``: no styling at all (no colors, bold or dim), on stdout and stderr.
+
+    rich's ``no_color`` keeps bold and dim; without a color system it writes no escape codes.
+    """
+    global out, _err_console
+    _state["no_color"] = True
+    out = Console(highlight=False, soft_wrap=True, emoji=False, color_system=None)
+    _err_console = Console(
+        stderr=True, highlight=False, soft_wrap=True, emoji=False, color_system=None
+    )
 
 
 def debug() -> bool:
@@ -63,6 +74,11 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
     return asyncio.run(coroutine)
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 object``, ``2 objects``: the number and the noun in agreement."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def print_json(data: Any) -> None:

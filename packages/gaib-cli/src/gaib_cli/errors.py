@@ -60,10 +60,15 @@ def run(build: Callable[[], typer.Typer]) -> None:
     """Build the app and run it, turning ``GaibError`` and interrupts into exit codes."""
     debug = "--debug" in sys.argv
     as_json = "--json" in sys.argv
+    args = sys.argv[1:]
+    if "--no-color" in args:
+        # Accepted anywhere on the line, not only before the command (it is global).
+        context.plain()
+        args = [arg for arg in args if arg != "--no-color"]
     try:
         app = build()
         command = typer.main.get_command(app)
-        rc = command.main(standalone_mode=False, prog_name="gaib")
+        rc = command.main(args=args, standalone_mode=False, prog_name="gaib")
         if rc == INTERRUPTED:
             # typer turns Ctrl-C into a silent exit code 130; say why the command stopped.
             _interrupted(as_json)

@@ -52,6 +52,8 @@ class ProgressListener:
 
     def __init__(self, progress: Progress, total: int) -> None:
         self.progress = progress
+        self.total = total
+        self.done: list[ResourceResult] = []
         self.task = progress.add_task("applying", total=max(total, 1))
 
     def started(self, change: ResourceChange) -> None:
@@ -60,6 +62,7 @@ class ProgressListener:
 
     def finished(self, result: ResourceResult) -> None:
         """Print the result line."""
+        self.done.append(result)
         self.progress.advance(self.task)
         if result.ok:
             ident = f" [id={result.id}]" if result.id else ""
@@ -69,6 +72,17 @@ class ProgressListener:
             self.progress.console.print(
                 Text(f"{result.address}: failed: {result.message}", style="bold red")
             )
+
+
+def _interrupted(listener: ProgressListener, destroy: bool) -> None:
+    """What an interrupted apply did, and how to carry on (Ctrl-C)."""
+    finished = [r for r in listener.done if r.ok]
+    command = "gaib server destroy" if destroy else "gaib server apply"
+    context.err(
+        f"interrupted after {context.count(len(finished), 'change')} of {listener.total}: "
+        f"what finished is recorded in state (the one in flight is adopted by the next plan); "
+        f"run `{command}` again to continue"
+    )
 
 
 def confirm(destroy: bool) -> bool:
@@ -115,7 +129,7 @@ def report(result: ApplyResult, plan: Plan, *, as_json: bool = False) -> None:
     add, change, destroy = plan.counts()
     if result.errors:
         message = (
-            f"apply stopped after {len(result.errors)} error(s); what finished is recorded in "
+            f"apply stopped after {context.count(len(result.errors), 'error')}; what finished is recorded in "
             "state, run `gaib server apply` again after fixing the cause"
         )
         if as_json:
@@ -147,6 +161,8 @@ async def _run(
     lock_timeout: str,
     as_json: bool = False,
 ) -> None:
+    import asyncio
+
     from gaib_core.engine.apply import apply_plan
     from gaib_core.engine.plan import Plan
     from gaib_core.engine.workflow import refresh_plan
@@ -165,7 +181,13 @@ async def _run(
             "destroy" if destroy else "apply", timeout=parse_timeout(lock_timeout)
         ):
             if planfile is not None:
-                plan = Plan.from_json(planfile.read_text(), source=str(planfile))
+                text = planfile.read_text()
+                if planfile.suffix in (".yaml", ".yml") or not text.lstrip().startswith("{"):
+                    raise PlanError(
+                        f"{planfile} is not a saved plan (plans are JSON, from `plan -out`)",
+                        hint=f"to apply a config file, run `gaib server apply --config {planfile}`",
+                    )
+                plan = Plan.from_json(text, source=str(planfile))
                 if plan.guild_id != opened.guild_id:
                     raise PlanError(
                         f"{planfile} was made for guild {plan.guild_id}, not {opened.guild_id}",
@@ -203,14 +225,19 @@ async def _run(
                 console=context.out,
                 transient=True,
             ) as progress:
-                result = await apply_plan(
-                    plan,
-                    opened.provider,
-                    opened.manager,
-                    opened.hooks,
-                    config=opened.config,
-                    listener=ProgressListener(progress, total),
-                )
+                listener = ProgressListener(progress, total)
+                try:
+                    result = await apply_plan(
+                        plan,
+                        opened.provider,
+                        opened.manager,
+                        opened.hooks,
+                        config=opened.config,
+                        listener=listener,
+                    )
+                except asyncio.CancelledError:  # Ctrl-C: asyncio cancels, then re-raises it
+                    _interrupted(listener, destroy)
+                    raise
             report(result, plan)
     finally:
         await opened.aclose()

@@ -100,7 +100,27 @@ def show(
     context.out.print(f"id   = {resource.id}", markup=False)
     context.out.print(f"name = {resource.name}", markup=False)
     for key, value in resource.attributes.items():
-        context.out.print(f"{key} = {value!r}", markup=False)
+        context.out.print(f"{key} = {attribute_text(key, value)}", markup=False)
+
+
+def attribute_text(key: str, value: object) -> str:
+    """A state attribute as Discord shows it: colors in hex, permissions by name, JSON else."""
+    import json
+
+    from gaib_core.permissions import to_names
+
+    if key == "color" and isinstance(value, int):
+        return f"#{value:06X}"
+    if key == "permissions" and isinstance(value, int):
+        return ", ".join(to_names(value)) or "(none)"
+    if key == "overwrites" and isinstance(value, dict):
+        parts = []
+        for target, spec in value.items():
+            allow = ", ".join(to_names(int(spec.get("allow", 0)))) or "-"
+            deny = ", ".join(to_names(int(spec.get("deny", 0)))) or "-"
+            parts.append(f"{target}: allow {allow}; deny {deny}")
+        return " | ".join(parts) or "(none)"
+    return json.dumps(value)
 
 
 @state_app.command("rm")

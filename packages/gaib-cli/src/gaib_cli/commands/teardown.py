@@ -59,7 +59,7 @@ async def _teardown(
             "failed": [{**t.__dict__, "error": e} for t, e in result.failed],
         }
         if result.failed:  # one JSON document: the error object, the report as its details
-            message = f"{len(result.failed)} objects could not be removed"
+            message = f"{context.count(len(result.failed), 'object')} could not be removed"
             raise CommandFailed(message, details=report)
         context.print_json(report)
     else:
@@ -71,9 +71,9 @@ async def _teardown(
         for item, error in result.failed:
             context.err(f"could not remove {item.kind} '{item.name}': {error}")
         done = (
-            f"{len(targets)} objects would be removed"
+            f"{context.count(len(targets), 'object')} would be removed"
             if dry_run
-            else f"removed {len(result.removed)} objects"
+            else f"removed {context.count(len(result.removed), 'object')}"
         )
         context.out.print(Text(f"Teardown of guild {live.id}: {done}.", style="bold"))
         if output is not None:
@@ -81,7 +81,9 @@ async def _teardown(
                 Text(f"Restore with: gaib server apply --config {output} --guild {live.id}")
             )
     if result.failed:
-        raise GaibError(f"{len(result.failed)} objects could not be removed (listed above)")
+        raise GaibError(
+            f"{context.count(len(result.failed), 'object')} could not be removed (listed above)"
+        )
 
 
 def register(commands: CommandTree) -> None:

@@ -92,6 +92,7 @@ class Planner:
             self._converge()
         self._select_targets()
         if not self.plan.destroy:
+            self._renamed_keys()
             self._duplicates()
             self._unmanaged()
             self._role_order()
@@ -297,6 +298,11 @@ class Planner:
     def _select_targets(self) -> None:
         if not self.plan.targets:
             return
+        self.plan.warnings.append(
+            "resource targeting is in effect: the plan covers only "
+            f"{', '.join(self.plan.targets)} and what they depend on, so it may not show every "
+            "change the config needs; run plan without -target to see them all"
+        )
         known = set(self.desired.by_address()) | set(self.state.resources)
         known |= {EVERYONE_ADDRESS, SERVER_ADDRESS}
         for target in self.plan.targets:
@@ -376,6 +382,34 @@ class Planner:
                     unmanaged=True,
                     notes=["not in the config and server.unmanaged is 'remove'"],
                 )
+            )
+
+    def _renamed_keys(self) -> None:
+        """A create and a delete of the same kind and name: most likely a key renamed in the
+        config. Say how to keep the object (``state mv``) instead of replacing it."""
+
+        def key(c: ResourceChange) -> tuple[str, str]:
+            if c.discord_type is None:
+                return (c.kind, c.name)
+            return (c.kind, canonical_name(c.name, c.discord_type))
+
+        deletes = {
+            key(c): c
+            for c in self.plan.changes
+            if c.action == "delete" and not c.unmanaged and c.address in self.state.resources
+        }
+        for change in self.plan.changes:
+            if change.action != "create":
+                continue
+            old = deletes.get(key(change))
+            if old is None:
+                continue
+            advice = f"gaib server state mv {old.address} {change.address}"
+            change.notes.append(f"renamed from {old.address}? `{advice}` keeps the {old.kind}")
+            self.plan.warnings.append(
+                f"{old.address} -> {change.address}: this looks like a renamed key, which would "
+                f"delete {old.kind} '{old.name}' (id {old.id}) and create a new one; to keep it, "
+                f"run `{advice}` and plan again"
             )
 
     def _duplicates(self) -> None:
