@@ -57,6 +57,8 @@ def test_no_color_anywhere_removes_all_styling(
         assert result.returncode == 0, (args, result.stderr)
         assert "\x1b[" not in result.stdout + result.stderr, args
         assert "Plan: 8 to add" in result.stdout
+    by_env = gaib(cwd, sandbox, "server", "plan", *guild, FORCE_COLOR="1", NO_COLOR="1")
+    assert by_env.returncode == 0 and "\x1b[" not in by_env.stdout + by_env.stderr
 
 
 def test_state_show_prints_discord_values(

@@ -14,6 +14,7 @@ lists them.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -61,7 +62,7 @@ def run(build: Callable[[], typer.Typer]) -> None:
     debug = "--debug" in sys.argv
     as_json = "--json" in sys.argv
     args = sys.argv[1:]
-    if "--no-color" in args:
+    if "--no-color" in args or os.environ.get("NO_COLOR"):
         # Accepted anywhere on the line, not only before the command (it is global).
         context.plain()
         args = [arg for arg in args if arg != "--no-color"]
