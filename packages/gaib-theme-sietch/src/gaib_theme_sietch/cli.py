@@ -2,7 +2,8 @@
 
 The group is created here once; each feature adds its commands from its own module, listed in
 ``COMMAND_MODULES`` (each exposes ``register(app: typer.Typer)``). Wallet verification's are in
-``gaib_theme_sietch.verify.cli``.
+``gaib_theme_sietch.verify.cli``, the tier engine's in
+``gaib_theme_sietch.tiers.cli``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import importlib
 import typer
 from gaib_core.commands import CommandTree
 
-COMMAND_MODULES: tuple[str, ...] = ("gaib_theme_sietch.verify.cli",)
+COMMAND_MODULES: tuple[str, ...] = ("gaib_theme_sietch.verify.cli", "gaib_theme_sietch.tiers.cli")
 
 
 def register(commands: CommandTree) -> None:
     """Add the ``sietch`` group with every feature's commands."""
     app = typer.Typer(
-        help="The Sietch community: wallet verification service and member profiles.",
+        help="The Sietch community: wallet verification, member profiles and BGT tiers.",
         no_args_is_help=True,
     )
     for name in COMMAND_MODULES:
