@@ -1,0 +1,202 @@
+"""EligibilityService: who holds which Sietch roles, as pure functions of the holders.
+
+Input: the holder list (wallet, amount, Discord user id, badges, joined-at) and the previous
+assignment (the role keys each Discord member held after the last run). Output: every member's
+tier role and special roles, the seats (top 69), the waitlist and the changes since last time.
+
+The rules (PRD 2.1; the BRIEF's fixed semantics):
+
+- Ranks come from ``ranking.rank_holders`` (amount descending, wallet ascending on ties).
+- Ranks 1-7 hold the Naib seats, 8-69 the Fedaykin seats (rank overrides amount); everyone else
+  gets their amount tier. A member holds exactly one tier role.
+- Ranks 70-100 are the waitlist. A waitlisted holder who has registered, i.e. linked the wallet
+  to a Discord account through wallet verification, holds **Taqwa**.
+- When a seat frees (a holder above sells or leaves), everyone below moves up one rank, so the
+  first waitlister takes seat 69: a *waitlist promotion* (Taqwa is dropped, Fedaykin given).
+- **Former Naib**: a member who held Naib (or already Former Naib) and holds no Naib seat now.
+- **Engaged**: at least 5 badges. **Veteran**: at least 90 days since ``joined_at``.
+  **Water Sharer**: holds the ``water-sharer`` badge. (All three configurable in ``Rules``.)
+- Special roles need a linked Discord account; a member missing from the holder list keeps only
+  Former Naib (if it applies) and loses every other role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gaib_theme_sietch.tiers.holders import Holder
+from gaib_theme_sietch.tiers.ranking import rank_holders
+from gaib_theme_sietch.tiers.thresholds import TIERS, Tier
+from gaib_theme_sietch.tiers.tier import TIER_NAMES, TierService
+
+SpecialRole = Literal["former_naib", "taqwa", "water_sharer", "engaged", "veteran"]
+ChangeKind = Literal["promotion", "demotion", "joined", "left", "waitlist_promotion"]
+_TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}  # 0 = highest
+
+
+class Rules(BaseModel):
+    """The special roles' criteria."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engaged_badges: int = Field(default=5, ge=1)
+    veteran_days: int = Field(default=90, ge=1)
+    water_sharer_badge: str = "water-sharer"
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A ranked holder: a seat (ranks 1-69) or a waitlist position (70-100)."""
+
+    rank: int
+    wallet: str
+    wei: int
+    discord_user_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRoles:
+    """A Discord member's roles after this run."""
+
+    discord_user_id: str
+    tier: Tier | None
+    rank: int | None
+    specials: frozenset[SpecialRole]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role key the member holds (the theme's ``role.<key>`` addresses)."""
+        return self.specials | ({self.tier} if self.tier else set())
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A member's tier moved (or they took a seat from the waitlist)."""
+
+    discord_user_id: str
+    kind: ChangeKind
+    before: Tier | None
+    after: Tier | None
+
+    def __str__(self) -> str:
+        before = TIER_NAMES[self.before] if self.before else "no tier"
+        after = TIER_NAMES[self.after] if self.after else "no tier"
+        return f"{self.discord_user_id}: {self.kind.replace('_', ' ')} {before} -> {after}"
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """The outcome of one run."""
+
+    seats: tuple[Seat, ...]  # ranks 1-69 in rank order
+    waitlist: tuple[Seat, ...]  # ranks 70-100 in rank order
+    members: Mapping[str, MemberRoles]  # by Discord user id
+    changes: tuple[Change, ...]
+
+    def assignment(self) -> dict[str, frozenset[str]]:
+        """This run's role keys per member holding any: the ``previous`` of the next run."""
+        return {user: member.roles for user, member in self.members.items() if member.roles}
+
+
+class EligibilityService:
+    """Applies the rules with one ``TierService``."""
+
+    def __init__(self, tiers: TierService | None = None, rules: Rules | None = None) -> None:
+        self.tiers = tiers or TierService()
+        self.rules = rules or Rules()
+
+    def evaluate(
+        self,
+        holders: Iterable[Holder],
+        previous: Mapping[str, Iterable[str]] | None = None,
+        *,
+        now: datetime,
+    ) -> Eligibility:
+        """Everyone's roles now, given the roles they held before (``{user id: role keys}``)."""
+        holders = list(holders)
+        before = {user: frozenset(roles) for user, roles in (previous or {}).items()}
+        ranks = rank_holders((h.wallet, h.wei) for h in holders)
+        thresholds = self.tiers.thresholds
+        last_seat = thresholds.thresholds.ranks.fedaykin
+        seats: list[Seat] = []
+        waitlist: list[Seat] = []
+        members: dict[str, MemberRoles] = {}
+        for holder in holders:
+            rank = ranks.get(holder.wallet)
+            if rank is not None and rank <= thresholds.thresholds.ranks.waitlist:
+                seat = Seat(rank, holder.wallet, holder.wei, holder.discord_user_id)
+                (seats if rank <= last_seat else waitlist).append(seat)
+            user = holder.discord_user_id
+            if user is None:
+                continue
+            tier = self.tiers.tier(holder.wei, rank)
+            specials = self._specials(holder, tier, rank, before.get(user, frozenset()), now)
+            members[user] = MemberRoles(user, tier, rank, specials)
+        for user, held in before.items():
+            if user not in members and held:  # left: their roles must go
+                gone: frozenset[SpecialRole] = frozenset()
+                if held & {"naib", "former_naib"}:
+                    gone = frozenset({"former_naib"})
+                members[user] = MemberRoles(user, None, None, gone)
+        seats.sort(key=lambda s: s.rank)
+        waitlist.sort(key=lambda s: s.rank)
+        changes = tuple(
+            change
+            for user in sorted(members, key=_user_order)
+            if (change := _change(user, before.get(user, frozenset()), members[user]))
+        )
+        return Eligibility(tuple(seats), tuple(waitlist), members, changes)
+
+    def _specials(
+        self,
+        holder: Holder,
+        tier: Tier | None,
+        rank: int | None,
+        held: frozenset[str],
+        now: datetime,
+    ) -> frozenset[SpecialRole]:
+        rules = self.rules
+        roles: set[SpecialRole] = set()
+        if tier != "naib" and held & {"naib", "former_naib"}:
+            roles.add("former_naib")
+        if self.tiers.thresholds.on_waitlist(rank):
+            roles.add("taqwa")  # registered: this holder is linked to a Discord member
+        if rules.water_sharer_badge in holder.badges:
+            roles.add("water_sharer")
+        if len(holder.badges) >= rules.engaged_badges:
+            roles.add("engaged")
+        if holder.joined_at is not None and now - holder.joined_at >= timedelta(
+            days=rules.veteran_days
+        ):
+            roles.add("veteran")
+        return frozenset(roles)
+
+
+def _previous_tier(held: frozenset[str]) -> Tier | None:
+    for tier in TIERS:  # highest first: a member wrongly holding two counts as the higher
+        if tier in held:
+            return tier
+    return None
+
+
+def _change(user: str, held: frozenset[str], now: MemberRoles) -> Change | None:
+    before = _previous_tier(held)
+    if "taqwa" in held and now.tier in ("naib", "fedaykin") and "taqwa" not in now.specials:
+        return Change(user, "waitlist_promotion", before, now.tier)
+    if before == now.tier:
+        return None
+    if before is None:
+        return Change(user, "joined", None, now.tier)
+    if now.tier is None:
+        return Change(user, "left", before, None)
+    kind: ChangeKind = "promotion" if _TIER_ORDER[now.tier] < _TIER_ORDER[before] else "demotion"
+    return Change(user, kind, before, now.tier)
+
+
+def _user_order(user: str) -> tuple[int, str]:
+    return (len(user), user)  # snowflakes in numeric order
