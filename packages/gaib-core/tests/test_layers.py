@@ -94,3 +94,20 @@ def test_gaib_core_imports_no_other_gaib_package() -> None:
         if dep.split(".")[0] in OTHER_PACKAGES
     )
     assert offenders == []
+
+
+def test_permission_bits_come_only_from_the_data_file() -> None:
+    """No module spells a permission's bit (``MANAGE_ROLES = 1 << 28``): permissions.flag does."""
+    from gaib_core.permissions import all_permissions
+
+    names = {p.name for p in all_permissions()}
+    spelled = []
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id in names for t in node.targets)
+                and isinstance(node.value, ast.BinOp | ast.Constant)
+            ):
+                spelled.append(f"{module}:{node.lineno}")
+    assert spelled == [], "use gaib_core.permissions.flag(NAME) instead"

@@ -100,7 +100,16 @@ class Planner:
         self._sort()
         self._names()
         self.plan.removals_first = removals_first(self.plan, self.guild)
-        self.plan.errors.extend(preflight(self.plan, self.desired, self.matches))
+        self.plan.errors.extend(
+            preflight(
+                self.plan.changes,
+                self.plan.guild,
+                self.desired,
+                self.matches,
+                role_order=self.plan.role_order,
+                ref_names=self.plan.ref_names,
+            )
+        )
 
     # --- step 2: diff -----------------------------------------------------------------------
 

@@ -13,38 +13,60 @@ toward the invalid-request limit), so they are found here instead (FACTS.md sect
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gaib_core.engine.desired import DesiredChannel, DesiredModel, OverwriteSpec
 from gaib_core.engine.match import Matches
 from gaib_core.engine.refs import BOT_REF, EVERYONE_REF, raw_id
-from gaib_core.permissions import all_bits, to_names
+from gaib_core.permissions import all_bits, flag, to_names
 from gaib_core.provider.models import ADMINISTRATOR, Channel, Guild, Role
 
 if TYPE_CHECKING:
-    from gaib_core.engine.plan import Plan, ResourceChange
+    from gaib_core.engine.plan import ResourceChange
 
-MANAGE_CHANNELS = 1 << 4
-MANAGE_GUILD = 1 << 5
-VIEW_CHANNEL = 1 << 10
-MANAGE_ROLES = 1 << 28
+MANAGE_CHANNELS = flag("MANAGE_CHANNELS")
+MANAGE_GUILD = flag("MANAGE_GUILD")
+VIEW_CHANNEL = flag("VIEW_CHANNEL")
+MANAGE_ROLES = flag("MANAGE_ROLES")
 MAX_ROLES = 250
 MAX_CHANNELS = 500
 MAX_PER_CATEGORY = 50
 
 
-def preflight(plan: Plan, desired: DesiredModel, matches: Matches) -> list[str]:
-    """Every problem Discord would refuse in ``plan``, each with its fix."""
-    guild = plan.guild
+@dataclass(frozen=True)
+class _Scope:
+    """What the checks read: the planned changes and the guild they were planned against."""
+
+    changes: Sequence[ResourceChange]
+    guild: Guild
+    role_order: Sequence[str] | None = None
+    ref_names: Mapping[str, str] = field(default_factory=dict)
+
+
+def preflight(
+    changes: Sequence[ResourceChange],
+    guild: Guild,
+    desired: DesiredModel,
+    matches: Matches,
+    *,
+    role_order: Sequence[str] | None = None,
+    ref_names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Every problem Discord would refuse in ``changes`` (planned against ``guild``), each with
+    its fix. ``role_order`` is the plan's new role order, if any; ``ref_names`` names the refs
+    (``role.naib`` -> ``Naib``) in messages."""
+    scope = _Scope(changes, guild, role_order, ref_names or {})
     problems: list[str] = []
     problems += _hierarchy(guild, matches)
-    problems += _guild_permissions(plan)
-    problems += _limits(plan, guild)
+    problems += _guild_permissions(scope)
+    problems += _limits(scope, guild)
     admin = guild.bot_is_owner or bool(guild.bot_permissions() & ADMINISTRATOR)
     if admin:
         return problems
     bot_bits = guild.bot_permissions()
-    for change in plan.changes:
+    for change in scope.changes:
         if change.action in ("create", "replace") or (
             change.action == "update" and _sends(change, "permissions")
         ):
@@ -67,7 +89,7 @@ def preflight(plan: Plan, desired: DesiredModel, matches: Matches) -> list[str]:
             change.action in ("create", "replace")
             or (change.action == "update" and _sends(change, "overwrites"))
         ):
-            problems += _overwrites(change.channel, plan, bot_bits)
+            problems += _overwrites(change.channel, scope, bot_bits)
             problems += _bot_can_view(change.channel, guild, desired)
     return problems
 
@@ -93,12 +115,12 @@ def _hierarchy(guild: Guild, matches: Matches) -> list[str]:
     return out
 
 
-def _guild_permissions(plan: Plan) -> list[str]:
-    bits = plan.guild.bot_permissions()
+def _guild_permissions(scope: _Scope) -> list[str]:
+    bits = scope.guild.bot_permissions()
     out = []
-    roles = any(c.kind in ("role", "everyone") and c.action != "no-op" for c in plan.changes)
-    channels = any(c.kind in ("category", "channel") and c.action != "no-op" for c in plan.changes)
-    if (roles or plan.role_order) and not bits & (MANAGE_ROLES | ADMINISTRATOR):
+    roles = any(c.kind in ("role", "everyone") and c.action != "no-op" for c in scope.changes)
+    channels = any(c.kind in ("category", "channel") and c.action != "no-op" for c in scope.changes)
+    if (roles or scope.role_order) and not bits & (MANAGE_ROLES | ADMINISTRATOR):
         out.append(
             "the bot lacks MANAGE_ROLES, needed to create, edit and order roles; give its "
             "role 'Manage Roles' in Server Settings > Roles"
@@ -108,7 +130,7 @@ def _guild_permissions(plan: Plan) -> list[str]:
             "the bot lacks MANAGE_CHANNELS, needed to create and edit channels; give its "
             "role 'Manage Channels' in Server Settings > Roles"
         )
-    server = next((c for c in plan.changes if c.kind == "server" and c.action != "no-op"), None)
+    server = next((c for c in scope.changes if c.kind == "server" and c.action != "no-op"), None)
     if server is not None and not bits & (MANAGE_GUILD | ADMINISTRATOR):
         settings = ", ".join(dict.fromkeys(c.attribute for c in server.changes))
         out.append(
@@ -119,10 +141,10 @@ def _guild_permissions(plan: Plan) -> list[str]:
     return out
 
 
-def _overwrites(channel: DesiredChannel, plan: Plan, bot_bits: int) -> list[str]:
+def _overwrites(channel: DesiredChannel, scope: _Scope, bot_bits: int) -> list[str]:
     out = []
     for ref, spec in channel.overwrites.items():
-        target = plan.ref_names.get(ref) or _target_name(ref, plan)
+        target = scope.ref_names.get(ref) or _target_name(ref, scope)
         bits = spec.allow | spec.deny
         if bits & MANAGE_ROLES:
             out.append(
@@ -139,12 +161,12 @@ def _overwrites(channel: DesiredChannel, plan: Plan, bot_bits: int) -> list[str]
     return out
 
 
-def _target_name(ref: str, plan: Plan) -> str:
+def _target_name(ref: str, scope: _Scope) -> str:
     inner = raw_id(ref)
     if inner is not None:
-        role = plan.guild.role(inner)
+        role = scope.guild.role(inner)
         return role.name if role else ref
-    for change in plan.changes:
+    for change in scope.changes:
         if change.address == ref:
             return change.name
     return ref
@@ -187,12 +209,12 @@ def _bot_can_view(channel: DesiredChannel, guild: Guild, desired: DesiredModel) 
     ]
 
 
-def _limits(plan: Plan, guild: Guild) -> list[str]:
+def _limits(scope: _Scope, guild: Guild) -> list[str]:
     out = []
 
     def delta(kinds: tuple[str, ...]) -> int:
-        add = sum(c.kind in kinds and c.action == "create" for c in plan.changes)
-        drop = sum(c.kind in kinds and c.action == "delete" for c in plan.changes)
+        add = sum(c.kind in kinds and c.action == "create" for c in scope.changes)
+        drop = sum(c.kind in kinds and c.action == "delete" for c in scope.changes)
         return add - drop
 
     roles = len(guild.roles) + delta(("role",))
@@ -207,14 +229,14 @@ def _limits(plan: Plan, guild: Guild) -> list[str]:
             f"the guild would have {channels} channels and categories; Discord allows "
             f"{MAX_CHANNELS}: remove some from the config or the guild"
         )
-    out += _per_category(plan, guild)
+    out += _per_category(scope, guild)
     return out
 
 
-def _per_category(plan: Plan, guild: Guild) -> list[str]:
+def _per_category(scope: _Scope, guild: Guild) -> list[str]:
     parent: dict[str, str | None] = {c.id: c.parent_id for c in guild.channels}
     final: dict[str, str | None] = dict(parent)
-    for change in plan.changes:
+    for change in scope.changes:
         key = change.id or change.address
         if change.action == "delete":
             final.pop(key, None)
@@ -222,7 +244,7 @@ def _per_category(plan: Plan, guild: Guild) -> list[str]:
             final[key] = change.channel.parent
             if change.action == "replace" and change.id:
                 final.pop(change.id, None)
-    ids_to_address = {c.id: c.address for c in plan.changes if c.id and c.kind == "category"}
+    ids_to_address = {c.id: c.address for c in scope.changes if c.id and c.kind == "category"}
     counts: dict[str, int] = {}
     for value in final.values():
         if value is not None:
@@ -231,7 +253,7 @@ def _per_category(plan: Plan, guild: Guild) -> list[str]:
     out = []
     for category, count in counts.items():
         if count > MAX_PER_CATEGORY:
-            label = plan.ref_names.get(category) or _channel_name(guild, category)
+            label = scope.ref_names.get(category) or _channel_name(guild, category)
             out.append(
                 f"category '{label}' would hold {count} channels; Discord allows "
                 f"{MAX_PER_CATEGORY}: move some to another category"
