@@ -89,3 +89,39 @@ def test_an_implementation_without_spec_is_refused() -> None:
 
     with pytest.raises(PluginValidationError, match="unknown hook 'myplugin_notify'"):
         build_plugin_manager(load_entry_points=False, extra=[Stray()])
+
+
+def test_call_each_isolates_a_failing_implementation_and_stays_monitored() -> None:
+    class Specs:
+        from gaib_core.hookspecs import hookspec
+
+        @hookspec
+        def myplugin_deliver(self, text: str) -> str:  # type: ignore[empty-body]
+            """Deliver ``text``."""
+
+    class Declarer:
+        @hookimpl
+        def gaib_addhooks(self, pluginmanager):  # type: ignore[no-untyped-def]
+            pluginmanager.add_hookspecs(Specs)
+
+    class Good:
+        @hookimpl
+        def myplugin_deliver(self, text: str) -> str:
+            return f"sent {text}"
+
+    class Broken:
+        @hookimpl
+        def myplugin_deliver(self, text: str) -> str:
+            raise OSError("webhook down")
+
+    pm = build_plugin_manager(
+        load_entry_points=False, builtins=False, extra=[Declarer(), Good(), Broken()]
+    )
+    seen: list[str] = []
+    pm.add_hookcall_monitoring(lambda name, impls, kwargs: seen.append(name), lambda *a: None)
+    results = Hooks(pm).call_each("myplugin_deliver", text="hi")
+    assert [(r.value, str(r.error) if r.error else None) for r in results] == [
+        (None, "webhook down"),  # registered last, called first
+        (["sent hi"], None),
+    ]
+    assert seen == ["myplugin_deliver", "myplugin_deliver"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,15 @@ def _disabled() -> list[str]:
     return [name.strip() for name in raw.split(",") if name.strip()]
 
 
+@dataclass(frozen=True)
+class HookResult:
+    """What one plugin's implementation returned (``value``) or raised (``error``)."""
+
+    plugin: str
+    value: Any
+    error: Exception | None
+
+
 class Hooks:
     """Typed access to the hooks: the only code that calls ``pm.hook``.
 
@@ -140,6 +150,29 @@ class Hooks:
             getattr(plugin, "__name__", "").split(".")[0]: dist.project_name
             for plugin, dist in self.pm.list_plugin_distinfo()
         }
+
+    def call_each(self, name: str, **kwargs: Any) -> list[HookResult]:
+        """Call every implementation of hook ``name`` on its own, isolating failures.
+
+        One ``pm.hook`` call stops at the first exception; for hooks where one plugin's failure
+        must not silence the others (notifiers), each implementation is called through its own
+        ``pm.subset_hook_caller`` so wrappers and ``add_hookcall_monitoring`` still see every
+        call. Returns one :class:`HookResult` per implementation, in pluggy's call order.
+        """
+        caller = self.caller(name)
+        impls = caller.get_hookimpls()
+        plain = [impl for impl in impls if not (impl.wrapper or impl.hookwrapper)]
+        results = []
+        for impl in reversed(plain):  # get_hookimpls lists in reverse call order
+            others = {other.plugin for other in plain if other.plugin is not impl.plugin}
+            subset = self.pm.subset_hook_caller(name, remove_plugins=others)
+            try:
+                value = subset(**kwargs)
+            except Exception as exc:  # isolated on purpose: reported to the caller
+                results.append(HookResult(impl.plugin_name, None, exc))
+                continue
+            results.append(HookResult(impl.plugin_name, value, None))
+        return results
 
     # --- collections -------------------------------------------------------------------------
 
