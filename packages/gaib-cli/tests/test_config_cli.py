@@ -314,21 +314,30 @@ def test_init_with_a_custom_token_env(tmp_path: Path, theme_dir: Path) -> None:
     assert "Target: Discord guild 123456789012345678 (bot token from $MY_TOKEN)" in result.stdout
 
 
-def test_init_with_a_guild_but_no_token_uses_the_sandbox(tmp_path: Path, theme_dir: Path) -> None:
+def test_init_with_a_guild_but_no_token_targets_that_guild(tmp_path: Path, theme_dir: Path) -> None:
+    guild = "123456789012345678"
     result = run(
-        "server",
-        "init",
-        "--theme",
-        str(theme_dir),
-        "--dir",
-        str(tmp_path),
-        "--guild",
-        "123456789012345678",
+        "server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path), "--guild", guild
     )
     assert result.exit_code == 0, result.output
-    assert "--guild ignored: $DISCORD_TOKEN is not set" in result.stdout
+    assert f"Target: Discord guild {guild}" in result.stdout
+    assert "Set $DISCORD_TOKEN before `gaib server plan`" in result.stdout
     settings = yaml.safe_load((tmp_path / ".gaib" / "config.yaml").read_text())
-    assert settings["provider"] == "sandbox" and settings["guild_id"] != "123456789012345678"
+    assert settings["provider"] == "discord" and settings["guild_id"] == guild
+    assert not (tmp_path / ".gaib" / "sandbox.json").exists()
+
+
+def test_init_without_a_theme_sets_up_the_existing_config(tmp_path: Path, theme_dir: Path) -> None:
+    assert run("server", "init", "--dir", str(tmp_path)).exit_code == 1  # nothing to set up
+    made = run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path))
+    assert made.exit_code == 0, made.output
+    written = (tmp_path / "discord-server.yaml").read_bytes()
+    refused = run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path))
+    assert refused.exit_code == 1 and "leave out --theme" in str(refused.exception)
+    again = run("server", "init", "--dir", str(tmp_path), "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["theme"] is None
+    assert (tmp_path / "discord-server.yaml").read_bytes() == written
 
 
 def test_the_real_command_prints_one_line_errors(tmp_path: Path) -> None:

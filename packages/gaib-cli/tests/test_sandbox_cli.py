@@ -24,6 +24,7 @@ runner = CliRunner()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DISCORD_API_BASE", raising=False)
+    (tmp_path / ".gaib").mkdir()
     return tmp_path
 
 

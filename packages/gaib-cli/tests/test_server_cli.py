@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gaib_core.project import Project, ProjectSettings
 from gaib_core.testing.fixtures import SandboxGuild
 
 
 def gaib(
     cwd: Path, sandbox: SandboxGuild, *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
+    """``gaib server ARGS --guild G`` in ``cwd``, a project that targets the sandbox server."""
+    if not (cwd / ".gaib").is_dir():
+        Project(cwd).save(ProjectSettings(provider="discord", guild_id=sandbox.guild_id))
     env = {
         **os.environ,
         "DISCORD_API_BASE": sandbox.base_url,

@@ -13,19 +13,23 @@ import typer
 from gaib_cli.app import build_app
 from gaib_core.errors import LockError, StateError
 from gaib_core.plugins import Hooks
-from gaib_core.project import Project
+from gaib_core.project import Project, ProjectSettings
 from gaib_core.state.backend import encode_state
 from gaib_core.state.lock import new_lock_info
 from gaib_core.state.manager import open_state
 from gaib_core.state.models import ResourceState
 from typer.testing import CliRunner
 
+GUILD = "111111111111111111"
+
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GAIB_WORKSPACE", raising=False)
-    return Project(tmp_path)
+    project = Project(tmp_path)
+    project.save(ProjectSettings(provider="discord", guild_id=GUILD))
+    return project
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +48,7 @@ def gaib(app: typer.Typer, *args: str, input: str | None = None) -> str:
 
 def test_workspace_lifecycle(app: typer.Typer, project: Project) -> None:
     assert gaib(app, "workspace", "ls") == "* default\n"
-    assert gaib(app, "workspace", "show") == "default\n"
+    assert gaib(app, "workspace", "show") == f"default (guild {GUILD})\n"
     assert "Created workspace 'staging' and selected it" in gaib(app, "workspace", "new", "staging")
     assert gaib(app, "workspace", "ls") == "  default\n* staging\n"
     assert project.load().workspace == "staging"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Coroutine
 from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -39,8 +41,17 @@ def global_options(
         callback=_print_version,
         help="List each installed gaib package with its version, and exit.",
     ),
+    chdir: Path | None = typer.Option(
+        None,
+        "--chdir",
+        "-chdir",
+        help="Run as if started in DIR (like terraform -chdir and git -C).",
+        metavar="DIR",
+    ),
 ) -> None:
     """Terraform for Discord servers."""
+    if chdir is not None:
+        change_directory(chdir)
     _state["debug"] = debug
     if no_color:
         plain()
@@ -57,6 +68,20 @@ def plain() -> None:
     _err_console = Console(
         stderr=True, highlight=False, soft_wrap=True, emoji=False, color_system=None
     )
+
+
+def change_directory(directory: Path) -> None:
+    """``--chdir DIR``: every path and the project search start from ``DIR``."""
+    try:
+        os.chdir(directory)
+    except OSError as exc:
+        from gaib_core.errors import GaibError
+
+        reason = "it is not a directory" if directory.exists() else "it does not exist"
+        raise GaibError(
+            f"--chdir {directory}: cannot change into it ({exc.strerror or reason})",
+            hint="give an existing directory, e.g. the one holding your discord-server.yaml",
+        ) from None
 
 
 def debug() -> bool:

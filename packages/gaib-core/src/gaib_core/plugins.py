@@ -75,6 +75,20 @@ def build_plugin_manager(
     return pm
 
 
+def missing_plugin_hint(kind: str, name: str, known: Iterable[str]) -> str:
+    """How to get a ``kind`` called ``name`` that no plugin registered (for error hints)."""
+    names = sorted(known)
+    blocked = os.environ.get(DISABLE_ENV, "").strip()
+    if blocked:
+        return (
+            f"{DISABLE_ENV}={blocked} blocks plugins that may provide it: unset {DISABLE_ENV}, "
+            f"or use one of: {', '.join(names) or 'none'}"
+        )
+    return f"install the plugin that provides {kind} '{name}', or use one of: " + (
+        ", ".join(names) or "none"
+    )
+
+
 def _disabled() -> list[str]:
     raw = os.environ.get(DISABLE_ENV, "")
     return [name.strip() for name in raw.split(",") if name.strip()]

@@ -3,12 +3,18 @@
 ``.gaib/config.yaml`` records how this directory reaches its guild and its state::
 
     workspace: default            # the selected workspace (`gaib server workspace select`)
-    provider: sandbox | discord   # sandbox = the embedded Discord-compatible sandbox
+    provider: sandbox | discord   # a registered provider's name (`gaib plugins` lists them)
+    provider_options: {}          # extra settings handed to that provider's factory
     sandbox_path: .gaib/sandbox.json
     guild_id: "123..."            # default guild (the config's server.guild_id or --guild win)
     backend: {type: local}        # or {type: fsspec, url: s3://bucket/prefix, options: {...}}
 
 It never holds a token: tokens come from the environment variable the config names.
+
+A project is found the way git finds a repository: the nearest directory, starting from the
+config file's directory (``-c``) or the current one and going up, that holds ``.gaib/``
+(:func:`find_project`). Outside a project, commands that need one stop with
+:class:`NotAProjectError` instead of creating ``.gaib/`` where they happen to run.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -45,7 +51,8 @@ class ProjectSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     workspace: str = DEFAULT_WORKSPACE
-    provider: Literal["sandbox", "discord"] = "sandbox"
+    provider: str = Field("sandbox", min_length=1)
+    provider_options: dict[str, Any] = Field(default_factory=dict)
     sandbox_path: str = f"{GAIB_DIR}/sandbox.json"
     guild_id: str | None = None
     backend: BackendSettings = Field(default_factory=BackendSettings)
@@ -98,9 +105,46 @@ class Project:
         return self.gaib_dir / "workspaces" / workspace
 
 
-def find_project(start: Path | None = None) -> Project:
-    """The project at ``start`` (default: the current directory)."""
-    return Project((start or Path.cwd()).resolve())
+class NotAProjectError(ConfigError):
+    """No ``.gaib/`` in the directory a command started from nor in any parent."""
+
+
+def discover_project(start: Path) -> Project | None:
+    """The project whose root is ``start`` or its nearest parent holding ``.gaib/``, or None."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        if (directory / GAIB_DIR).is_dir():
+            return Project(directory)
+    return None
+
+
+def find_project(start: Path | None = None, *, config: Path | None = None) -> Project:
+    """The project a command acts on, found like git finds a repository.
+
+    The search starts in ``config``'s directory when a config file is given (``-c``), then in
+    ``start`` (default: the current directory), each going up to the filesystem root. Raises
+    :class:`NotAProjectError` with the ``gaib server init`` command that creates one.
+    """
+    here = (start or Path.cwd()).resolve()
+    places = [(here / config).parent, here] if config is not None else [here]
+    for directory in places:
+        found = discover_project(directory)
+        if found is not None:
+            return found
+    raise not_a_project(places[0])
+
+
+def not_a_project(directory: Path) -> NotAProjectError:
+    """The error for ``directory`` outside any project; its advice works as written there."""
+    what = (
+        f"set up {GAIB_DIR}/ for its {CONFIG_FILE}"
+        if (directory / CONFIG_FILE).is_file()
+        else "create one (add --theme NAME for a theme; `gaib server theme ls` lists them)"
+    )
+    return NotAProjectError(
+        f"not a gaib project: no {GAIB_DIR}/ in {directory} or any parent directory",
+        hint=f"run `gaib server init` in {directory} to {what}, or cd into your project",
+    )
 
 
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:

@@ -150,7 +150,7 @@ def report(result: ApplyResult, plan: Plan, *, as_json: bool = False) -> None:
 
 
 async def _run(
-    config: Path,
+    config: Path | None,
     guild: str | None,
     planfile: Path | None,
     targets: list[str],
@@ -250,7 +250,7 @@ def register(commands: CommandTree) -> None:
     @server.command("apply")
     def apply_command(
         planfile: Path | None = typer.Argument(None, help="A plan saved with `plan -out FILE`."),
-        config: Path = CONFIG,
+        config: Path | None = CONFIG,
         guild: str | None = GUILD,
         auto_approve: bool = AUTO_APPROVE,
         target: list[str] = TARGET,
@@ -274,7 +274,7 @@ def register(commands: CommandTree) -> None:
 
     @server.command("destroy")
     def destroy_command(
-        config: Path = CONFIG,
+        config: Path | None = CONFIG,
         guild: str | None = GUILD,
         auto_approve: bool = AUTO_APPROVE,
         target: list[str] = TARGET,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 async def _import(
-    config: Path, guild: str | None, address: str, object_id: str, lock_timeout: str
+    config: Path | None, guild: str | None, address: str, object_id: str, lock_timeout: str
 ) -> None:
     from gaib_core.engine.importer import import_address
     from gaib_core.state.lock import parse_timeout
@@ -51,7 +51,9 @@ async def _import(
     )
 
 
-async def _export(config: Path, guild: str | None, adopt_it: bool, lock_timeout: str) -> Export:
+async def _export(
+    config: Path | None, guild: str | None, adopt_it: bool, lock_timeout: str
+) -> Export:
     from gaib_core.engine.export import adopt, export_guild
     from gaib_core.state.lock import parse_timeout
 
@@ -81,7 +83,7 @@ def register(commands: CommandTree) -> None:
     def import_command(
         address: str = typer.Argument(..., help="Config address, e.g. role.naib."),
         discord_id: str = typer.Argument(..., help="The Discord id of the existing object."),
-        config: Path = CONFIG,
+        config: Path | None = CONFIG,
         guild: str | None = GUILD,
         lock_timeout: str = LOCK_TIMEOUT,
     ) -> None:
@@ -94,7 +96,7 @@ def register(commands: CommandTree) -> None:
             None, "-o", "--output", help="File to write (default: stdout)."
         ),
         guild: str | None = GUILD,
-        config: Path = CONFIG,
+        config: Path | None = CONFIG,
         adopt_it: bool = typer.Option(
             False, "--adopt", help="Also record every exported object in state (apply = no-op)."
         ),

@@ -32,7 +32,8 @@ def register(commands: CommandTree) -> None:
     server.command("init")(init)
 
 
-def _check_guild(value: str | None) -> str | None:
+def check_guild(value: str | None) -> str | None:
+    """Typer callback: a guild id is 17-20 digits."""
     if value is not None and not _GUILD_ID.match(value):
         raise typer.BadParameter("a guild id is 17-20 digits (Discord: Copy Server ID)")
     return value
@@ -49,14 +50,23 @@ def init(
         None,
         "--theme",
         "-t",
-        help="An installed theme's name (see `theme ls`) or a directory; without it, a plain "
-        "config.",
+        help="An installed theme's name (see `theme ls`) or a directory; without it, the "
+        "existing discord-server.yaml is used as it is, or a plain config is written.",
     ),
     var: list[str] = typer.Option(
         [], "--var", help="Theme variable NAME=VALUE (repeatable); see `theme info NAME`."
     ),
     guild: str | None = typer.Option(
-        None, "--guild", help="Discord guild (server) id to manage.", callback=_check_guild
+        None,
+        "--guild",
+        help="Discord guild (server) id to manage (the project then targets Discord).",
+        callback=check_guild,
+    ),
+    provider: str | None = typer.Option(
+        None,
+        "--provider",
+        help="The provider to target: discord, sandbox or a plugin's (see `gaib plugins`) "
+        "[default: discord with a guild id, else sandbox].",
     ),
     token_env: str | None = typer.Option(
         None,
@@ -74,9 +84,11 @@ def init(
 
     With --theme, the file references the theme: its version range, every variable with its
     value, and empty sections for your overrides and removals; the theme is rendered at every
-    plan. Without --theme, a plain config. With a bot token in the environment and --guild, the
-    project targets that Discord server; otherwise the embedded offline sandbox, so plan and
-    apply work right away.
+    plan. Without --theme, an existing discord-server.yaml is set up as it is (nothing is
+    rewritten), else a plain config is written. With --guild (or a server.guild_id in the config)
+    the project targets that Discord server (the bot token is read from the environment when a
+    command talks to Discord); otherwise the embedded offline sandbox, so plan and apply work
+    right away. gaib never switches a project's target on its own.
     """
     from gaib_core.config.loader import load_document, parse_yaml
     from gaib_core.config.validate import config_warnings
@@ -91,33 +103,56 @@ def init(
             f"--dir {directory} is a file", hint="give a directory (created if missing)"
         )
     target = directory / CONFIG_FILE
-    if target.exists() and not force:
-        raise GaibError(f"{target} already exists", hint="pass --force to overwrite it")
+    adopt = theme is None and target.is_file() and not force
+    if adopt:
+        # `gaib server init` in a directory that has its config: set up .gaib/ for it.
+        if token_env is not None:
+            raise GaibError(
+                f"--token-env would change {target}",
+                hint="set server.token_env in the file instead, then run init without it",
+            )
+        text = target.read_text(encoding="utf-8")
+    elif target.exists() and not force:
+        raise GaibError(
+            f"{target} already exists",
+            hint="leave out --theme to set up .gaib/ for it, or pass --force to overwrite it",
+        )
     loaded = find_theme(theme, context.hooks()) if theme is not None else None
-    text = _config_text(loaded, theme, values, token_env, directory)
+    if not adopt:
+        text = _config_text(loaded, theme, values, token_env, directory)
     # What is written must load: the same code path as plan, before anything is written.
     config, source = load_document(parse_yaml(text, str(target)), hooks=context.hooks())
     project = Project(directory.resolve())
     settings = project.load() if project.exists else ProjectSettings()
     env_name = config.server.token_env
-    use_discord = bool(os.environ.get(env_name)) and guild is not None
-    if use_discord:
+    guild = guild or config.server.guild_id
+    chosen = provider or (
+        "discord" if guild else settings.provider if project.exists else "sandbox"
+    )
+    from gaib_core.provider.factory import provider_factory  # (httpx only when init runs)
+
+    provider_factory(project, context.hooks(), chosen)  # an unknown name stops here
+    if chosen == "sandbox":
+        if settings.provider != "sandbox":
+            settings.guild_id = None  # a Discord guild id means nothing to the sandbox
+        # (re-running init on a sandbox project keeps its sandbox guild and state)
+    elif guild:
         settings.guild_id = guild
-    elif settings.provider != "sandbox":
-        settings.guild_id = None  # a Discord guild id means nothing to the sandbox
-    # (re-running init on a sandbox project keeps its sandbox guild and state)
-    settings.provider = "discord" if use_discord else "sandbox"
+    settings.provider = chosen
     # Everything is checked; only now write (the config last-but-one, atomically). A file
     # replaced with --force is kept beside it: it may hold hand edits.
-    backup = keep_backup(target)
-    atomic_write_text(target, text)
+    backup = None
+    if not adopt:
+        backup = keep_backup(target)
+        atomic_write_text(target, text)
     project.save(settings)
     project.workspace_dir(settings.workspace or DEFAULT_WORKSPACE).mkdir(
         parents=True, exist_ok=True
     )
-    sandbox_guild = None if use_discord else _ensure_sandbox_guild(project)
-    report = _report(target, loaded, config, settings, sandbox_guild, env_name, guild)
+    sandbox_guild = _ensure_sandbox_guild(project) if chosen == "sandbox" else None
+    report = _report(target, loaded, config, project.load(), sandbox_guild, env_name)
     report["backup"] = str(backup) if backup else None
+    report["adopted"] = adopt
     if as_json:
         context.print_json(report)
         return
@@ -160,11 +195,9 @@ def _theme_name(given: str, theme: Theme, directory: Path) -> str:
 
 
 def _ensure_sandbox_guild(project: Project) -> str | None:
-    """Create the embedded sandbox's guild when that part of gaib is installed."""
-    try:
-        from gaib_core.provider.factory import ensure_sandbox_guild
-    except ImportError:
-        return None
+    """The embedded sandbox's guild (created, or brought back under the same id, if missing)."""
+    from gaib_core.provider.factory import ensure_sandbox_guild
+
     return ensure_sandbox_guild(project)
 
 
@@ -175,7 +208,6 @@ def _report(
     settings: ProjectSettings,
     sandbox_guild: str | None,
     env_name: str,
-    guild: str | None,
 ) -> dict[str, Any]:
     return {
         "config": str(target),
@@ -187,7 +219,7 @@ def _report(
         "provider": settings.provider,
         "guild_id": settings.guild_id or sandbox_guild,
         "token_env": env_name,
-        "guild_ignored": guild if settings.provider == "sandbox" else None,
+        "token_set": bool(os.environ.get(env_name, "").strip()),
         "workspace": settings.workspace,
     }
 
@@ -195,7 +227,13 @@ def _report(
 def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
     say = context.out.print
     theme = report["theme"]
-    if theme is None:
+    if report["adopted"]:
+        say(
+            f"Using {report['config']} as it is: {report['roles']} roles, "
+            f"{report['categories']} categories, {report['channels']} channels.",
+            markup=False,
+        )
+    elif theme is None:
         say(f"Wrote {report['config']}: a plain config with no roles or channels yet.")
     else:
         say(
@@ -209,21 +247,19 @@ def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
     say(f"Project settings in .gaib/ (workspace '{report['workspace']}').", markup=False)
     for issue in warnings:
         context.err(f"Warning: {issue.to_error()}")
-    if report["provider"] == "discord":
+    if report["provider"] == "sandbox":
+        say(
+            f"This project targets the embedded offline sandbox (guild {report['guild_id']}); "
+            "run init again with --guild ID to target a real Discord server.",
+            markup=False,
+        )
+    elif report["provider"] == "discord":
         say(
             f"Target: Discord guild {report['guild_id']} (bot token from ${report['token_env']}).",
             markup=False,
         )
+        if not report["token_set"]:
+            say(f"Set ${report['token_env']} before `gaib server plan`.", markup=False)
     else:
-        ignored = (
-            f" (--guild ignored: ${report['token_env']} is not set)"
-            if report["guild_ignored"]
-            else ""
-        )
-        say(
-            "This project targets the embedded offline sandbox"
-            f"{ignored}; set ${report['token_env']} and run init again with --guild ID to "
-            "target a real Discord server.",
-            markup=False,
-        )
+        say(f"Target: provider {report['provider']}, guild {report['guild_id']}.", markup=False)
     say("Next: gaib server plan", markup=False)

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     from gaib_core.engine.session import Session
 
 CONFIG = typer.Option(
-    Path(CONFIG_FILE), "--config", "-c", help="The discord-server.yaml to use.", show_default=True
+    None,
+    "--config",
+    "-c",
+    help=f"The config to use [default: the project's {CONFIG_FILE}]; the project (.gaib/) is "
+    "looked for from its directory up, then from the current one.",
 )
 GUILD = typer.Option(None, "--guild", help="Guild id (overrides server.guild_id).")
 TARGET = typer.Option(
@@ -65,7 +69,7 @@ def print_plan(plan: Plan, *, detailed: bool = False) -> None:
     print_lines(render_plan(plan, detailed=detailed))
 
 
-def session(config: Path, guild: str | None, *, need_config: bool = True) -> Session:
+def session(config: Path | None, guild: str | None, *, need_config: bool = True) -> Session:
     """Open project, config, provider and state for a command."""
     from gaib_core.engine.session import open_session
 
@@ -112,7 +116,7 @@ def register(commands: CommandTree) -> None:
 
     @server.command("plan")
     def plan_command(
-        config: Path = CONFIG,
+        config: Path | None = CONFIG,
         guild: str | None = GUILD,
         out: Path | None = typer.Option(
             None, "-out", "--out", help="Save the plan to FILE for `gaib server apply FILE`."
@@ -159,7 +163,7 @@ def register(commands: CommandTree) -> None:
 
     @server.command("diff")
     def diff_command(
-        config: Path = CONFIG,
+        config: Path | None = CONFIG,
         guild: str | None = GUILD,
         as_json: bool = AS_JSON,
         target: list[str] = TARGET,

@@ -61,6 +61,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
     data: Path | None = typer.Option(None, "--data", help="JSON file to persist guilds in."),
     limits: str = typer.Option("relaxed", "--limits", help="Rate limits: strict|relaxed|off."),
+    token_env: str | None = typer.Option(
+        None,
+        "--token-env",
+        help="Accept only the bot token in this environment variable (e.g. DISCORD_TOKEN); "
+        "any other gets Discord's 401. Default: any token is accepted.",
+    ),
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C (creates a guild if there is none)."""
     from gaib_core.sandbox.core import Sandbox
@@ -69,7 +75,8 @@ def serve(
 
     if limits not in PROFILES:
         raise GaibError(f"--limits {limits!r} is unknown", hint=f"use one of {', '.join(PROFILES)}")
-    core = Sandbox(data, limits)
+    token = _required_token(token_env) if token_env else None
+    core = Sandbox(data, limits, token=token)
     if not core.guilds():
         core.create_guild()
     server = SandboxServer(sandbox=core, host=host, port=port)
@@ -88,11 +95,14 @@ def serve(
     )
     for guild in core.guilds():
         context.out.print(f"  guild:   {guild['id']}  {guild['name']}", markup=False)
+    shown = f"${token_env}" if token_env else "sandbox"
     context.out.print(
-        f"  gaib:    export DISCORD_API_BASE={url} DISCORD_TOKEN=sandbox", markup=False
+        f"  gaib:    export DISCORD_API_BASE={url} DISCORD_TOKEN={shown}", markup=False
     )
     context.out.print(
-        f'  curl:    curl -H "Authorization: Bot x" {url}/guilds/{first}/roles', markup=False
+        f'  curl:    curl -H "Authorization: Bot {shown if token_env else "x"}" '
+        f"{url}/guilds/{first}/roles",
+        markup=False,
     )
     context.out.print(
         f"  admin:   {server.admin_url}  (guilds, members, faults, stats)", markup=False
@@ -105,6 +115,19 @@ def serve(
         context.out.print("stopping", markup=False)
     finally:
         server.stop()
+
+
+def _required_token(name: str) -> str:
+    """The token ``serve --token-env NAME`` accepts (from the environment, never an option)."""
+    from gaib_core.provider.credentials import read_token
+
+    token = read_token(os.environ, name)
+    if token is None:
+        raise GaibError(
+            f"--token-env {name}: ${name} is not set",
+            hint=f"export {name}=<the token clients must send>, or leave out --token-env",
+        )
+    return token
 
 
 def _interrupt(signum: int, frame: object) -> None:

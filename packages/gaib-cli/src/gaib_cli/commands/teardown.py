@@ -22,7 +22,7 @@ from gaib_cli.errors import CommandFailed
 
 
 async def _teardown(
-    config: Path, guild: str, dry_run: bool, output: Path | None, as_json: bool
+    config: Path | None, guild: str, dry_run: bool, output: Path | None, as_json: bool
 ) -> None:
     # The engine is imported where a command runs, not here: `gaib --help` must start fast.
     from gaib_core.engine.export import export_guild
@@ -105,7 +105,7 @@ def register(commands: CommandTree) -> None:
             "--output",
             help="Export file (default teardown-export-<guild>-<time>.yaml).",
         ),
-        config: Path = CONFIG,
+        config: Path | None = CONFIG,
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Export the guild's structure, then delete every role and channel the bot can."""

@@ -76,9 +76,20 @@ def _copy_warnings(path: Path, loaded: ServerConfig) -> list[ConfigIssue]:
     ]
 
 
+def _project_config() -> Path:
+    """The project's config when run inside a project (from any subdirectory), else ./."""
+    from gaib_core.project import discover_project
+
+    found = discover_project(Path.cwd())
+    return found.root / CONFIG_FILE if found is not None else Path(CONFIG_FILE)
+
+
 def validate(
-    config: Path = typer.Option(
-        Path(CONFIG_FILE), "--config", "-c", help="The config file to check.", show_default=True
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        "-c",
+        help=f"The config file to check [default: the project's {CONFIG_FILE}, else ./{CONFIG_FILE}].",
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -94,6 +105,7 @@ def validate(
     errors: list[ConfigIssue] = []
     warnings: list[ConfigIssue] = []
     summary: dict[str, int] = {}
+    config = config if config is not None else _project_config()
     try:
         loaded, source = load_config_source(config, check=False, hooks=context.hooks())
     except ConfigError as exc:

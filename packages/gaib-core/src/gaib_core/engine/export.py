@@ -38,6 +38,7 @@ from gaib_core.config.models import (
     slug,
 )
 from gaib_core.engine.order import movable_roles
+from gaib_core.errors import StateError
 from gaib_core.permissions import all_bits, to_names
 from gaib_core.provider.models import VOICE_LIKE, Channel, Guild, PermissionOverwrite
 from gaib_core.state.models import ResourceState, State
@@ -69,8 +70,17 @@ def export_guild(guild: Guild, state: State | None = None) -> Export:
 def adopt(export: Export, state: State) -> list[str]:
     """Record every exported object in ``state`` under its address; returns the addresses added.
 
-    Objects or addresses already in state are left as they are.
+    Objects or addresses already in state are left as they are. A state that belongs to
+    another guild is refused (``StateError``): adopting would retarget it.
     """
+    guild_id = export.config.server.guild_id
+    if state.guild_id and guild_id and state.guild_id != guild_id:
+        raise StateError(
+            f"cannot adopt guild {guild_id} into workspace '{state.workspace}': its state "
+            f"belongs to guild {state.guild_id}",
+            hint="give it its own workspace: "
+            f"`gaib server workspace new guild-{guild_id} --guild {guild_id}`",
+        )
     managed = {res.id for res in state.resources.values()}
     added = []
     kinds = {"role": "role", "category": "category", "channel": "channel"}

@@ -1,8 +1,10 @@
 """What a command needs to plan or apply: project, config, provider, guild id, state manager.
 
-``open_session`` wires the parts together exactly as the CLI does (the provider chosen by
-``gaib_core.provider.factory.open_provider``, the state by ``open_state``), so programs that
-embed gaib-core get the same behaviour. The provider is async: close it with
+``open_session`` wires the parts together exactly as the CLI does (the project found like git
+finds a repository, the provider the project names chosen by
+``gaib_core.provider.factory.open_provider``, the state by ``open_state``, the guild from
+``--guild``, the workspace's own guild, the config or the project), so programs that embed
+gaib-core get the same behaviour. The provider is async: close it with
 ``await session.aclose()``.
 """
 
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gaib_core.config.loader import load_config
-from gaib_core.project import Project, find_project
+from gaib_core.project import CONFIG_FILE, Project, find_project
 from gaib_core.provider.factory import open_provider
 from gaib_core.state.manager import StateManager, open_state
 
@@ -47,7 +49,7 @@ class Session:
 
 
 def open_session(
-    config_path: Path,
+    config_path: Path | None,
     hooks: Hooks,
     *,
     guild: str | None = None,
@@ -55,10 +57,19 @@ def open_session(
     need_config: bool = True,
     project: Project | None = None,
 ) -> Session:
-    """Load the config (when ``need_config`` or the file exists) and open provider and state."""
-    project = project or find_project()
-    config = load_config(config_path, hooks=hooks) if need_config or config_path.exists() else None
-    provider, guild_id = open_provider(project, config, hooks, guild)
+    """Find the project, load the config (when ``need_config`` or the file exists) and open
+    state and provider.
+
+    ``config_path`` None means the project's own ``discord-server.yaml``; a given path is
+    relative to the current directory, and the project is looked for from its directory first.
+    Raises ``NotAProjectError`` outside a project (nothing is created).
+    """
+    project = project or find_project(config=config_path)
+    path = config_path if config_path is not None else project.root / CONFIG_FILE
+    config = load_config(path, hooks=hooks) if need_config or path.exists() else None
     token_env = config.server.token_env if config is not None else None
     manager = open_state(project, hooks, workspace, token_env=token_env)
-    return Session(project, config, config_path, provider, guild_id, manager, hooks)
+    provider, guild_id = open_provider(
+        project, config, hooks, guild, workspace_guild=manager.workspace_guild()
+    )
+    return Session(project, config, path, provider, guild_id, manager, hooks)

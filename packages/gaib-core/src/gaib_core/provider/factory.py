@@ -1,15 +1,23 @@
 """Building providers: the registered factories and ``open_provider``, which picks one.
 
-``open_provider`` decides what a command talks to:
+``open_provider`` uses the provider the project names in ``.gaib/config.yaml`` (``provider:``),
+looked up by that name among the registered factories (``gaib_register_providers``), so a
+third-party provider works exactly like the built-ins. gaib never picks another target on its
+own: a project that says ``discord`` and has no token stops with one line naming its guild and
+the variable to set; the sandbox is used only where the project says ``provider: sandbox``.
 
-1. ``DISCORD_API_BASE`` set -> the ``discord`` provider at that base (e.g. a ``gaib sandbox
-   serve`` instance, or a proxy), with the token from the environment if there is one;
-2. a token in the environment (``server.token_env``, default ``DISCORD_TOKEN``) -> Discord;
-3. otherwise the embedded sandbox persisted at ``.gaib/sandbox.json``, reached in-process through
-   ``SandboxTransport`` by the very same ``DiscordProvider`` class (a guild is created on first
-   use and its id saved to ``.gaib/config.yaml``).
+The built-ins:
 
-The token only ever comes from the environment, never from a file.
+* ``discord``: Discord's REST API at ``$DISCORD_API_BASE`` (e.g. a ``gaib sandbox serve``
+  instance, or a proxy) or Discord itself, with the token from ``server.token_env``
+  (default ``DISCORD_TOKEN``);
+* ``sandbox``: the embedded sandbox persisted at ``.gaib/sandbox.json``, reached in-process
+  through ``SandboxTransport`` by the very same ``DiscordProvider`` class (its guild is created
+  by ``gaib server init`` and its id kept in ``.gaib/config.yaml``), or a sandbox server at
+  ``provider_options.base_url``.
+
+Every factory receives the same settings mapping (see :func:`provider_settings`). The token only
+ever comes from the environment, never from a file.
 """
 
 from __future__ import annotations
@@ -19,17 +27,19 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
-from gaib_core.errors import ConfigError
+from gaib_core.errors import ConfigError, SourceLocation
+from gaib_core.plugins import missing_plugin_hint
+from gaib_core.provider.credentials import check_api_base, read_token
 from gaib_core.provider.discord import DiscordProvider
-from gaib_core.provider.http import API_BASE_ENV, DEFAULT_API_BASE, api_base_from_env
+from gaib_core.provider.http import API_BASE_ENV, DEFAULT_API_BASE
 
 if TYPE_CHECKING:
     from gaib_core.config.models import ServerConfig
     from gaib_core.plugins import Hooks
     from gaib_core.project import Project
     from gaib_core.provider.base import Provider
+    from gaib_core.registry import ProviderFactory
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +52,24 @@ EMBEDDED_BASE = "http://sandbox.invalid/api/v10"
 
 
 def discord_factory(settings: Mapping[str, Any]) -> Provider:
-    """The ``discord`` provider. Settings: ``token`` (required), ``base_url``, ``token_env``."""
+    """The ``discord`` provider.
+
+    Settings: ``token`` (required), ``token_env``, ``base_url`` (else ``api_base``, else
+    Discord's), ``guild_id`` (named in the error when the token is missing).
+    """
     token = settings.get("token")
     token_env = str(settings.get("token_env") or DEFAULT_TOKEN_ENV)
     if not token:
+        guild = settings.get("guild_id")
+        target = f"Discord guild {guild}" if guild else "Discord"
         raise ConfigError(
-            f"no Discord bot token: {token_env} is not set",
+            f"this project targets {target}; set {token_env}",
             hint=f"export {token_env}=<bot token> (it is never read from a file)",
         )
+    base = settings.get("base_url") or settings.get("api_base") or DEFAULT_API_BASE
     return DiscordProvider(
         token=str(token),
-        base_url=str(settings.get("base_url") or api_base_from_env()),
+        base_url=check_api_base(str(base)),
         token_env=token_env,
         max_ratelimit_wait=float(settings.get("max_ratelimit_wait", 60.0)),
     )
@@ -62,12 +79,14 @@ def sandbox_factory(settings: Mapping[str, Any]) -> Provider:
     """The ``sandbox`` provider: a sandbox server at ``base_url``, else the embedded one.
 
     Settings: ``sandbox_path`` (the JSON file of the embedded sandbox; default in memory),
-    ``base_url`` (a running ``gaib sandbox serve``), ``token`` (optional), ``limits``.
+    ``base_url`` (a running ``gaib sandbox serve``, from ``provider_options``), ``token``
+    (optional), ``limits``. ``$DISCORD_API_BASE`` (``api_base``) is the discord provider's and
+    is not used here.
     """
     token = str(settings.get("token") or SANDBOX_TOKEN)
     base_url = settings.get("base_url")
     if base_url:
-        return DiscordProvider(token=token, base_url=str(base_url), name="sandbox")
+        return DiscordProvider(token=token, base_url=check_api_base(str(base_url)), name="sandbox")
     from gaib_core.sandbox.core import Sandbox
     from gaib_core.sandbox.transport import SandboxTransport
 
@@ -89,22 +108,72 @@ def sandbox_path(project: Project) -> Path:
 def ensure_sandbox_guild(project: Project) -> str:
     """The project's embedded-sandbox guild id, creating the guild (and saving its id) if needed.
 
-    The guild gets a bot whose managed role is called ``Shai-Hulud``. The id goes to
-    ``.gaib/config.yaml`` (``guild_id``, ``provider: sandbox``).
+    Called by ``gaib server init`` for a sandbox project. The guild gets a bot whose managed
+    role is called ``Shai-Hulud``. The id goes to ``.gaib/config.yaml`` (``guild_id``,
+    ``provider: sandbox``).
+    """
+    settings = project.load()
+    if settings.guild_id and sandbox_has_guild(project, settings.guild_id):
+        return settings.guild_id
+    if settings.guild_id:
+        # The sandbox was reset or its file lost: the guild comes back empty under the same id,
+        # so the project's target never changes (plan then shows what is missing).
+        log.warning("sandbox has no guild %s any more; creating it again", settings.guild_id)
+    settings.guild_id = create_sandbox_guild(project, guild_id=settings.guild_id)
+    settings.provider = "sandbox"
+    project.save(settings)
+    return settings.guild_id
+
+
+def create_sandbox_guild(
+    project: Project, name: str | None = None, *, guild_id: str | None = None
+) -> str:
+    """A guild in the project's embedded sandbox (bot role ``Shai-Hulud``); its id.
+
+    ``guild_id`` recreates a guild that disappeared under the id the project targets.
     """
     from gaib_core.sandbox.core import Sandbox
 
-    settings = project.load()
     sandbox = Sandbox(sandbox_path(project))
-    if settings.guild_id and any(g["id"] == settings.guild_id for g in sandbox.guilds()):
-        return settings.guild_id
-    if settings.guild_id:
-        log.warning("sandbox has no guild %s any more; creating a new one", settings.guild_id)
-    info = sandbox.create_guild(name=project.root.name or "Sandbox", bot_role_name=SANDBOX_BOT_ROLE)
-    settings.guild_id = info.guild_id
-    settings.provider = "sandbox"
-    project.save(settings)
+    info = sandbox.create_guild(
+        name=name or project.root.name or "Sandbox",
+        bot_role_name=SANDBOX_BOT_ROLE,
+        guild_id=guild_id,
+    )
     return info.guild_id
+
+
+def sandbox_has_guild(project: Project, guild_id: str) -> bool:
+    """True if the project's embedded sandbox has the guild ``guild_id``."""
+    from gaib_core.sandbox.core import Sandbox
+
+    return any(g["id"] == guild_id for g in Sandbox(sandbox_path(project)).guilds())
+
+
+def provider_settings(
+    project: Project,
+    config: ServerConfig | None,
+    guild_id: str | None,
+    environ: Mapping[str, str],
+) -> dict[str, Any]:
+    """What every provider factory receives.
+
+    ``token`` (stripped, checked; None when unset), ``token_env``, ``api_base``
+    (``$DISCORD_API_BASE``, checked, or None), ``guild_id``, ``project_root``, ``sandbox_path``,
+    then the project's ``provider_options`` (which may override any of them but the token).
+    """
+    token_env = config.server.token_env if config is not None else DEFAULT_TOKEN_ENV
+    settings = project.load()
+    base = (environ.get(API_BASE_ENV) or "").strip()
+    return {
+        **settings.provider_options,
+        "token": read_token(environ, token_env),
+        "token_env": token_env,
+        "api_base": check_api_base(base, source=f"${API_BASE_ENV}") if base else None,
+        "guild_id": guild_id,
+        "project_root": str(project.root),
+        "sandbox_path": str(sandbox_path(project)),
+    }
 
 
 def open_provider(
@@ -114,47 +183,50 @@ def open_provider(
     guild_override: str | None,
     *,
     environ: Mapping[str, str] | None = None,
+    workspace_guild: str | None = None,
 ) -> tuple[Provider, str]:
-    """The provider this project talks to and the guild id to use (see the module docstring).
+    """The provider the project names and the guild id to use (see the module docstring).
 
-    The guild id is ``guild_override`` (``--guild``), else the config's ``server.guild_id``,
-    else ``.gaib/config.yaml``'s (created in the embedded sandbox when there is none).
+    The guild id is ``guild_override`` (``--guild``), else ``workspace_guild`` (the guild the
+    current workspace was created for), else the config's ``server.guild_id``, else
+    ``.gaib/config.yaml``'s. Nothing is written.
     """
     env = os.environ if environ is None else environ
-    token_env = config.server.token_env if config is not None else DEFAULT_TOKEN_ENV
-    token = env.get(token_env) or None
-    base = env.get(API_BASE_ENV) or None
     settings = project.load()
-    guild_id = guild_override or (config.server.guild_id if config is not None else None)
-    factories = hooks.providers()
-
-    if base or token:
-        base_url = (base or DEFAULT_API_BASE).rstrip("/")
-        if token is None:
-            if _is_discord(base_url):
-                raise ConfigError(
-                    f"{API_BASE_ENV} points at Discord but {token_env} is not set",
-                    hint=f"export {token_env}=<bot token>, or unset {API_BASE_ENV} to use the "
-                    "embedded sandbox",
-                )
-            token = SANDBOX_TOKEN
-        guild_id = guild_id or settings.guild_id
-        if not guild_id:
-            raise ConfigError(
-                f"no guild id for {base_url}",
-                hint="pass --guild ID or set server.guild_id in discord-server.yaml "
-                "(for a sandbox server, `gaib sandbox create-guild` prints one)",
-            )
-        provider = factories["discord"](
-            {"token": token, "base_url": base_url, "token_env": token_env}
+    guild_id = (
+        guild_override
+        or workspace_guild
+        or (config.server.guild_id if config is not None else None)
+        or settings.guild_id
+    )
+    factory = provider_factory(project, hooks, settings.provider)
+    if not guild_id:
+        raise ConfigError(
+            f"no guild id for provider '{settings.provider}'",
+            hint="pass --guild ID or set server.guild_id in discord-server.yaml",
         )
-        return provider, guild_id
-
-    guild_id = guild_id or ensure_sandbox_guild(project)
-    provider = factories["sandbox"]({"sandbox_path": str(sandbox_path(project))})
+    embedded = settings.provider == "sandbox" and "base_url" not in settings.provider_options
+    if embedded and not sandbox_has_guild(project, guild_id):
+        raise ConfigError(
+            f"the embedded sandbox ({sandbox_path(project)}) has no guild {guild_id}",
+            hint=f"run `gaib server init` in {project.root} to create it again (empty, "
+            "same id), then `gaib server plan`"
+            if guild_id == settings.guild_id
+            else "pass --guild with one of its guilds (`gaib sandbox create-guild` makes one)",
+        )
+    provider = factory(provider_settings(project, config, guild_id, env))
     return provider, guild_id
 
 
-def _is_discord(base_url: str) -> bool:
-    host = urlparse(base_url).hostname or ""
-    return host == "discord.com" or host.endswith(".discord.com") or host.endswith("discordapp.com")
+def provider_factory(project: Project, hooks: Hooks, name: str) -> ProviderFactory:
+    """The factory registered as ``name``; ``ConfigError`` listing the registered ones."""
+    factories = hooks.providers()
+    if name in factories:
+        return factories[name]
+    known = ", ".join(sorted(factories)) or "none"
+    raise ConfigError(
+        f"provider '{name}' is not registered (registered: {known})",
+        location=SourceLocation(str(project.settings_path)),
+        field="provider",
+        hint=missing_plugin_hint("provider", name, factories),
+    )

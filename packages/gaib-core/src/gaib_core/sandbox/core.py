@@ -58,7 +58,12 @@ class GuildInfo:
 class Sandbox:
     """A Discord-compatible guild server in memory, optionally persisted to a JSON file."""
 
-    def __init__(self, data_path: Path | None = None, limits: str = "relaxed") -> None:
+    def __init__(
+        self, data_path: Path | None = None, limits: str = "relaxed", *, token: str | None = None
+    ) -> None:
+        # With a token, only "Bot <token>" is accepted (Discord's 401 otherwise); without one,
+        # any non-empty bot token is.
+        self.token = token
         self._lock = threading.RLock()
         self.store = Store(data_path)
         self.limiter = RateLimiter(limits)
@@ -79,13 +84,22 @@ class Sandbox:
         bot_role_name: str = "gaib",
         bot_permissions: int | None = None,
         members: Iterable[str] = (),
+        guild_id: str | None = None,
     ) -> GuildInfo:
-        """A guild as Discord makes it with the bot invited: owner, @everyone, bot + managed role."""
+        """A guild as Discord makes it with the bot invited: owner, @everyone, bot + managed role.
+
+        ``guild_id`` gives the guild a chosen id (to bring back a guild a project targets after
+        a reset); it must be a snowflake no guild has.
+        """
         with self._lock:
             store = self.store
+            if guild_id is not None and (not guild_id.isdigit() or store.guild(guild_id)):
+                raise SandboxError(f"cannot create guild {guild_id}: not a free snowflake")
+            if guild_id is not None:
+                store.data.last_id = max(store.data.last_id, int(guild_id))
             bot = store.bot_user()
             owner = store.add_user(f"{name.lower().replace(' ', '-')}-owner")
-            guild = StoredGuild(id=store.snowflake(), name=name, owner_id=owner.id)
+            guild = StoredGuild(id=guild_id or store.snowflake(), name=name, owner_id=owner.id)
             guild.roles[guild.id] = StoredRole(
                 id=guild.id, name="@everyone", permissions=rules.EVERYONE_DEFAULT, position=0
             )
@@ -286,7 +300,8 @@ class Sandbox:
         match: Match,
     ) -> SandboxResponse:
         auth = headers.get("authorization", "")
-        if not auth.startswith("Bot ") or not auth[4:].strip():
+        presented = auth[4:].strip() if auth.startswith("Bot ") else ""
+        if not presented or (self.token is not None and presented != self.token):
             return json_response(401, {"message": "401: Unauthorized", "code": 0})
         with self._lock:
             decision = self.limiter.check(

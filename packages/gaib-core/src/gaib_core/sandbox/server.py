@@ -80,8 +80,9 @@ class SandboxServer:
         host: str = "127.0.0.1",
         port: int = 0,
         sandbox: Sandbox | None = None,
+        token: str | None = None,
     ) -> None:
-        self.sandbox = sandbox if sandbox is not None else Sandbox(data_path, limits)
+        self.sandbox = sandbox if sandbox is not None else Sandbox(data_path, limits, token=token)
         self.host = host
         self.port = port
         self._httpd: _Server | None = None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import fsspec
 
 from gaib_core.errors import StateError
+from gaib_core.plugins import missing_plugin_hint
 from gaib_core.project import Project, atomic_write_text
 from gaib_core.state.backend import BACKUP_SUFFIX, LOCK_FILE, STATE_FILE, StateBackend
 from gaib_core.state.lock import FsspecLocker, LocalLocker, is_local_fs
@@ -233,10 +234,9 @@ def open_backend(project: Project, hooks: Hooks) -> StateBackend:
     factories = hooks.state_backends()
     factory = factories.get(settings.type)
     if factory is None:
-        known = ", ".join(sorted(factories)) or "none"
         raise StateError(
             f"{project.settings_path}: backend.type: unknown state backend '{settings.type}'",
-            hint=f"use one of: {known} (or install the plugin that provides it)",
+            hint=missing_plugin_hint("state backend", settings.type, factories),
         )
     url = settings.url or ""
     scheme = url.split("://", 1)[0] if "://" in url else "file"

@@ -23,7 +23,7 @@ from gaib_core import __version__
 from gaib_core.errors import LockError, LockInfo, StateError
 from gaib_core.lifecycle import ChangeRecord, Operation, change_event, change_lifecycle
 from gaib_core.plugins import DEFAULT_HOOKS, Hooks
-from gaib_core.project import CONFIG_FILE, Project
+from gaib_core.project import CONFIG_FILE, DEFAULT_WORKSPACE, Project
 from gaib_core.state.backend import (
     StateBackend,
     decode_state,
@@ -292,6 +292,19 @@ class StateManager:
 
     # --- workspaces ----------------------------------------------------------------------------
 
+    def workspace_guild(self) -> str | None:
+        """The guild this workspace was created for, or None (then the config's guild is used).
+
+        A workspace other than "default" belongs to the guild its state records (set by
+        ``gaib server workspace new NAME --guild ID``, or by its first apply): that is how one
+        config manages staging and production as two guilds. The default workspace targets the
+        config's guild; its state's guild is only checked against it.
+        """
+        if self.workspace == DEFAULT_WORKSPACE:
+            return None
+        state = read_state(self.backend, self.workspace)
+        return state.guild_id if state is not None else None
+
     def _workspaces(self) -> Workspaces:
         if self.project is None:
             raise StateError("workspace commands need a project directory")
@@ -332,14 +345,24 @@ def check_address(address: str) -> str:
     return kind
 
 
-def config_token_env(project: Project) -> str | None:
-    """``server.token_env`` from the project's discord-server.yaml, if it names one."""
+def _config_server_field(project: Project, field: str) -> str | None:
+    """``server.<field>`` from the project's discord-server.yaml, if it is a string."""
     try:
         raw = yaml.safe_load((project.root / CONFIG_FILE).read_text())
-        value = raw["server"]["token_env"]
+        value = raw["server"][field]
     except (OSError, yaml.YAMLError, KeyError, TypeError):
         return None
     return value if isinstance(value, str) else None
+
+
+def config_token_env(project: Project) -> str | None:
+    """``server.token_env`` from the project's discord-server.yaml, if it names one."""
+    return _config_server_field(project, "token_env")
+
+
+def config_guild_id(project: Project) -> str | None:
+    """``server.guild_id`` from the project's discord-server.yaml, if it names one."""
+    return _config_server_field(project, "guild_id")
 
 
 def open_state(

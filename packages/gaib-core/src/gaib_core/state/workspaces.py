@@ -59,8 +59,12 @@ class Workspaces:
         """The (current, by default) workspace's state, or None if it has none yet."""
         return read_state(self.backend, validate_workspace_name(name or self.current()))
 
-    def new(self, name: str) -> State:
-        """Create workspace ``name`` with an empty state (serial 1, a fresh lineage)."""
+    def new(self, name: str, guild_id: str | None = None) -> State:
+        """Create workspace ``name`` with an empty state (serial 1, a fresh lineage).
+
+        ``guild_id`` binds the workspace to that guild: commands in it target the guild without
+        ``--guild`` (staging and production as two guilds from one config).
+        """
         validate_workspace_name(name)
         if self.exists(name):
             raise StateError(
@@ -70,7 +74,7 @@ class Workspaces:
         locker = self.backend.locker(name)
         lock_id = acquire(locker, new_lock_info("workspace new", self.backend.describe(name)))
         try:
-            state = State(workspace=name, serial=1, gaib_version=__version__)
+            state = State(workspace=name, serial=1, gaib_version=__version__, guild_id=guild_id)
             write_state(self.backend, name, state)
         finally:
             locker.unlock(lock_id)
