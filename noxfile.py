@@ -57,6 +57,7 @@ def bench(session: nox.Session) -> None:
         "bench_verify.py",
         "bench_themes.py",
         "bench_backup.py",
+        "bench_config.py",
     ):
         session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
 

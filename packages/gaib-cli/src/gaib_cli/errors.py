@@ -25,6 +25,7 @@ from gaib_core.errors import GaibError
 from typer._click.exceptions import ClickException  # typer >= 0.29 bundles its own click
 
 from gaib_cli import context
+from gaib_cli.oserrors import describe_os_error
 
 INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 
@@ -91,6 +92,11 @@ def run(build: Callable[[], typer.Typer]) -> None:
             raise
         _report(as_json, error_code(exc), exc.message, exc.hint, getattr(exc, "details", None))
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        if debug:
+            raise
+        context.err(f"Error: {describe_os_error(exc)}")
+        sys.exit(1)
     except KeyboardInterrupt:  # while the app is built, before typer takes over
         _interrupted(as_json)
         sys.exit(INTERRUPTED)

@@ -23,10 +23,15 @@ CLASS = {
     ChannelType.VOICE: "V",
     ChannelType.STAGE: "S",
 }
+# Control characters and bidirectional overrides are refused in names and topics (tested in
+# test_validate); everything else round-trips.
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Names people write, plus the awkward ones YAML must quote (leading '@', '#', ':', 'yes', digits).
 names = st.one_of(
     st.text(
-        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters=BIDI
+        ),
         min_size=1,
         max_size=24,
     ),
@@ -63,7 +68,16 @@ def channels(draw: st.DrawFn, roles: list[str], key: str) -> dict[str, Any]:
     kind = draw(st.sampled_from(list(ChannelType)))
     channel: dict[str, Any] = {"name": draw(names), "key": key, "type": kind.value}
     if kind is not ChannelType.VOICE and draw(st.booleans()):
-        channel["topic"] = draw(st.text(max_size=80))
+        channel["topic"] = draw(
+            st.text(
+                alphabet=st.characters(
+                    blacklist_categories=("Cs", "Cc"),
+                    blacklist_characters=BIDI,
+                    whitelist_characters="\n\t",
+                ),
+                max_size=80,
+            )
+        )
     if kind.is_voice_like and draw(st.booleans()):
         channel["bitrate"] = draw(st.integers(8000, 64000))
         channel["user_limit"] = draw(st.integers(0, 99))

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.commands.plan import CONFIG, GUILD, LOCK_TIMEOUT, session
+from gaib_cli.outputs import FORCE, refuse_existing, write_output
 
 # The engine is imported where a command runs, not here: `gaib --help` must start fast.
 if TYPE_CHECKING:
@@ -101,10 +102,11 @@ def register(commands: CommandTree) -> None:
             False, "--adopt", help="Also record every exported object in state (apply = no-op)."
         ),
         lock_timeout: str = LOCK_TIMEOUT,
+        force: bool = FORCE,
     ) -> None:
         """Write a discord-server.yaml describing the live guild."""
-        from gaib_core.project import atomic_write_text
-
+        if output is not None:
+            refuse_existing(output, force=force)
         exported = context.run_async(_export(config, guild, adopt_it, lock_timeout))
         for warning in exported.warnings:
             context.err(f"Warning: {warning}")
@@ -112,7 +114,7 @@ def register(commands: CommandTree) -> None:
         if output is None:
             typer.echo(text, nl=False)
             return
-        atomic_write_text(output, text)
+        write_output(output, text, force=force)
         cfg = exported.config
         channels = len(cfg.all_channels())
         context.out.print(

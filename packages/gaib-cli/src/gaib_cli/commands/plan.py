@@ -20,6 +20,7 @@ from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.errors import CommandFailed
+from gaib_cli.outputs import FORCE, refuse_existing, write_output
 
 # The engine is imported where a command runs, not here: `gaib --help` must start fast.
 if TYPE_CHECKING:
@@ -133,11 +134,13 @@ def register(commands: CommandTree) -> None:
             False, "--destroy", help="Plan to destroy everything managed."
         ),
         lock_timeout: str = LOCK_TIMEOUT,
+        force: bool = FORCE,
     ) -> None:
         """Show what apply would change (refresh + diff), Terraform style."""
         from gaib_core.engine.render import plan_json
-        from gaib_core.project import atomic_write_text
 
+        if out is not None:
+            refuse_existing(out, force=force, option="-out")
         plan = context.run_async(
             make(session(config, guild), target, destroy=destroy, lock_timeout=lock_timeout)
         )
@@ -148,7 +151,7 @@ def register(commands: CommandTree) -> None:
             print_plan(plan)
             refuse_errors(plan)
         if out is not None:
-            atomic_write_text(out, plan.to_json(), mode=0o600)
+            write_output(out, plan.to_json(), force=force, mode=0o600, option="-out")
             if not as_json:
                 context.out.print(
                     Text(

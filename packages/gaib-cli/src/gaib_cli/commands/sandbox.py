@@ -34,8 +34,11 @@ faults_app = typer.Typer(
 )
 
 
-def _target() -> RemoteSandbox | Sandbox:
-    """The sandbox DISCORD_API_BASE points at, else the project's embedded one."""
+def _target(*, load: bool = True) -> RemoteSandbox | Sandbox:
+    """The sandbox DISCORD_API_BASE points at, else the project's embedded one.
+
+    ``load=False`` does not read the embedded sandbox's file (``reset`` repairs a corrupt one).
+    """
     from gaib_core.project import find_project
     from gaib_core.sandbox.client import RemoteSandbox, admin_url_for
     from gaib_core.sandbox.core import Sandbox
@@ -44,7 +47,7 @@ def _target() -> RemoteSandbox | Sandbox:
     if base:
         return RemoteSandbox(admin_url_for(base))
     project = find_project()
-    return Sandbox(project.root / project.load().sandbox_path)
+    return Sandbox(project.root / project.load().sandbox_path, load=load)
 
 
 def _where(target: RemoteSandbox | Sandbox) -> str:
@@ -75,6 +78,10 @@ def serve(
 
     if limits not in PROFILES:
         raise GaibError(f"--limits {limits!r} is unknown", hint=f"use one of {', '.join(PROFILES)}")
+    if not 0 <= port <= 65535:
+        raise GaibError(
+            f"--port {port} is out of range", hint="use 1-65535, or 0 for any free port"
+        )
     token = _required_token(token_env) if token_env else None
     core = Sandbox(data, limits, token=token)
     if not core.guilds():
@@ -185,8 +192,8 @@ def _only_guild(target: RemoteSandbox | Sandbox) -> str:
 def reset(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
-    """Delete every guild, member, fault and statistic of the sandbox."""
-    target = _target()
+    """Delete every guild, member, fault and statistic of the sandbox (repairs a corrupt file)."""
+    target = _target(load=False)
     if not yes and not typer.confirm(f"Reset the sandbox at {_where(target)}?"):
         raise typer.Abort()
     target.reset()

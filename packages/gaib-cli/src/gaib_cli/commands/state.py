@@ -191,6 +191,31 @@ def push(
     )
 
 
+@state_app.command("restore-backup")
+def restore_backup(
+    force: bool = typer.Option(
+        False, "--force", help="Roll back even a readable state to its previous version."
+    ),
+    dry_run: bool = DRY_RUN,
+    lock_timeout: str = LOCK_TIMEOUT,
+) -> None:
+    """Make the previous state version (the backup) current again, e.g. after corruption.
+
+    The replaced bytes become the backup, so nothing is lost.
+    """
+    manager = _manager()
+    with manager.locked("state restore-backup", timeout=parse_timeout(lock_timeout)):
+        restored = manager.restore_backup(force=force, dry_run=dry_run)
+    verb = "Would restore" if dry_run else "Restored"
+    context.out.print(
+        f"{verb} {manager.backend.backup_location(manager.workspace)} (serial {restored.serial}, "
+        f"{len(restored.resources)} resources) as {manager.url}",
+        markup=False,
+    )
+    if not dry_run:
+        context.out.print("Run `gaib server plan` to see where the guild stands.", markup=False)
+
+
 def force_unlock(
     lock_id: str = typer.Argument(..., help="The id printed in the lock error."),
     force: bool = typer.Option(False, "--force", help="Do not ask for confirmation."),

@@ -19,15 +19,20 @@ from rich.text import Text
 from gaib_cli import context
 from gaib_cli.commands.plan import CONFIG, session
 from gaib_cli.errors import CommandFailed
+from gaib_cli.outputs import FORCE, refuse_existing, write_output
 
 
 async def _teardown(
-    config: Path | None, guild: str, dry_run: bool, output: Path | None, as_json: bool
+    config: Path | None,
+    guild: str,
+    dry_run: bool,
+    output: Path | None,
+    as_json: bool,
+    force: bool = False,
 ) -> None:
     # The engine is imported where a command runs, not here: `gaib --help` must start fast.
     from gaib_core.engine.export import export_guild
     from gaib_core.engine.teardown import TeardownResult, teardown, teardown_targets
-    from gaib_core.project import atomic_write_text
 
     opened = session(config, guild, need_config=False)
     held = ExitStack()  # the state lock, from the read the export is made of to the last delete
@@ -41,7 +46,7 @@ async def _teardown(
             output = Path(f"teardown-export-{live.id}-{stamp}.yaml")
         if output is not None:
             exported = export_guild(live, opened.manager.read())  # managed objects keep keys
-            atomic_write_text(output, exported.yaml())
+            write_output(output, exported.yaml(), force=force)
             context.err(f"exported the structure of guild {live.id} to {output}")
         result = TeardownResult()
         if not dry_run:
@@ -107,11 +112,17 @@ def register(commands: CommandTree) -> None:
         ),
         config: Path | None = CONFIG,
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+        force: bool = FORCE,
     ) -> None:
-        """Export the guild's structure, then delete every role and channel the bot can."""
-        if not confirm:
+        """Export the guild's structure, then delete every role and channel the bot can.
+
+        ``--dry-run`` lists what would go and needs no ``--confirm-teardown``.
+        """
+        if not confirm and not dry_run:
             raise GaibError(
                 "teardown deletes every role and channel the bot can delete",
                 hint="add --confirm-teardown to proceed (try --dry-run first)",
             )
-        context.run_async(_teardown(config, guild, dry_run, output, as_json))
+        if output is not None:
+            refuse_existing(output, force=force)
+        context.run_async(_teardown(config, guild, dry_run, output, as_json, force))

@@ -12,6 +12,7 @@ from gaib_core.layout import CONFIG_FILE
 
 from gaib_cli import context
 from gaib_cli.errors import CommandFailed
+from gaib_cli.outputs import FORCE, write_output
 
 # Config is imported where a command runs, not here: `gaib --help` must start fast.
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ def schema(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the schema to this file instead of stdout."
     ),
+    force: bool = FORCE,
 ) -> None:
     """Print the JSON Schema of discord-server.yaml (for editors and CI checks).
 
@@ -158,11 +160,10 @@ def schema(
     `# yaml-language-server: $schema=discord-server.schema.json`.
     """
     from gaib_core.config.schema import config_json_schema_text
-    from gaib_core.project import atomic_write_text
 
     text = config_json_schema_text()
     if output is None:
         context.out.file.write(text)
         return
-    atomic_write_text(output, text)
+    write_output(output, text, force=force)
     context.err(f"Wrote the JSON Schema to {output}")

@@ -23,6 +23,7 @@ Field-level rules live here; rules that span the file (duplicates, references, l
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -38,6 +39,38 @@ BOT = "@bot"
 
 _HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# Bidirectional overrides and isolates: they make a name display as something else.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def refuse_control_characters(value: str | None, *, newlines: bool = False) -> str | None:
+    """``value`` if it has no control character (C0, DEL, C1: e.g. a terminal escape) and no
+    bidirectional override; ``ValueError`` naming the first one otherwise. ``newlines`` allows
+    line breaks and tabs (channel topics)."""
+    if value is None:
+        return value
+    for index, char in enumerate(value):
+        if newlines and char in "\n\t":
+            continue
+        if unicodedata.category(char) == "Cc" or char in _BIDI:
+            what = "a terminal escape (ESC)" if char == "\x1b" else "a control character"
+            if char in _BIDI:
+                what = "a bidirectional override"
+            raise ValueError(
+                f"contains {what} U+{ord(char):04X} at position {index + 1}; names are shown in "
+                "terminals and Discord clients, remove it"
+            )
+    return value
+
+
+def _plain_text(value: str | None) -> str | None:
+    return refuse_control_characters(value)
+
+
+def _multiline_text(value: str | None) -> str | None:
+    return refuse_control_characters(value, newlines=True)
 
 
 def slug(name: str) -> str:
@@ -187,6 +220,7 @@ class RoleConfig(_Strict):
     """A role gaib manages."""
 
     name: str = Field(min_length=1, max_length=100, description="The role's name (1-100 chars).")
+    _check_name = field_validator("name")(_plain_text)
     key: str | None = Field(
         None, description="Address key (role.<key>); defaults to the name in snake_case."
     )
@@ -231,6 +265,8 @@ class ChannelConfig(_Strict):
     key: str | None = Field(None, description="Address key (channel.<key>).")
     type: ChannelType = ChannelType.TEXT
     topic: str | None = Field(None, max_length=4096)
+    _check_name = field_validator("name")(_plain_text)
+    _check_topic = field_validator("topic")(_multiline_text)
     nsfw: bool = False
     slowmode: int = Field(0, ge=0, le=21600, description="Seconds between messages (0-21600).")
     bitrate: int | None = Field(None, ge=8000, le=384000, description="Voice/stage only.")
@@ -285,6 +321,7 @@ class CategoryConfig(_Strict):
 
     name: str = Field(min_length=1, max_length=100)
     key: str | None = Field(None, description="Address key (category.<key>).")
+    _check_name = field_validator("name")(_plain_text)
     overwrites: dict[str, Overwrite] = Field(default_factory=dict)
     channels: list[ChannelConfig] = Field(default_factory=list, max_length=50)
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
@@ -374,9 +411,11 @@ class ServerSettings(_Strict):
     name: str | None = Field(
         None, min_length=2, max_length=100, description="The server's name (2-100 characters)."
     )
+    _check_name = field_validator("name")(_plain_text)
     description: str | None = Field(
         None, max_length=300, description="The server's description; '' removes it."
     )
+    _check_description = field_validator("description")(_multiline_text)
     icon: str | None = Field(
         None,
         description="A PNG, JPEG or GIF file, relative to the file that names it; '' removes "

@@ -107,6 +107,63 @@ class _ComposeLoader(yaml.SafeLoader):
     """SafeLoader used only to compose nodes; construction happens in ``_Builder``."""
 
 
+# libyaml composes a 4 MB file in a fraction of a second where pure Python takes half a minute;
+# its composer recurses in C, so the nesting depth is checked first from its (flat) event stream.
+_CLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    """The document's node tree (``MarkedYAMLError``/``YAMLError`` for bad YAML)."""
+    if _CLoader is None:
+        loader: Any = _ComposeLoader(text)
+    else:
+        _check_depth(text, file)
+        loader = _CLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+_OPENING = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSING = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_depth(text: str, file: str) -> None:
+    """``ConfigError`` when lists and mappings nest deeper than ``MAX_DEPTH``, or the document
+    holds more than ``MAX_NODES`` values, judged from the parser's events before composing (so
+    a huge file is refused in a moment)."""
+    assert _CLoader is not None
+    events = _CLoader(text)
+    depth = 0
+    count = 0
+    try:
+        while events.check_event():
+            event = events.get_event()
+            count += 1
+            kind = type(event)
+            if kind in _OPENING:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    _too_much(event, file, f"nesting is deeper than {MAX_DEPTH} levels")
+            elif kind in _CLOSING:
+                depth -= 1
+            if count > MAX_NODES * 2:  # a key and its value are two events
+                _too_much(event, file, f"the document has more than {MAX_NODES} values")
+    finally:
+        events.dispose()
+
+
+def _too_much(event: yaml.Event, file: str, message: str) -> None:
+    mark = event.start_mark
+    where = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
+    raise ConfigError(
+        message,
+        location=where,
+        hint="a config has a few thousand values; check that the path names your config",
+    )
+
+
 def read_yaml_text(path: Path) -> str:
     """The text of ``path``, or a ``ConfigError`` saying why it cannot be read."""
     where = SourceLocation(str(path))
@@ -115,13 +172,16 @@ def read_yaml_text(path: Path) -> str:
     if path.is_dir():
         raise ConfigError("is a directory, not a YAML file", location=where)
     try:
-        raw = path.read_bytes()
+        # Never more than the limit + 1 bytes: /dev/zero or a runaway pipe must not fill memory.
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read file: {exc.strerror}", location=where) from None
     if len(raw) > MAX_FILE_BYTES:
         raise ConfigError(
-            f"file is {len(raw)} bytes; gaib reads YAML files up to {MAX_FILE_BYTES} bytes",
+            f"file is larger than {MAX_FILE_BYTES} bytes, the most gaib reads from a YAML file",
             location=where,
+            hint="split it, or check that the path names your config",
         )
     try:
         return raw.decode("utf-8-sig")
@@ -144,10 +204,8 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
 
     An empty document gives ``data=None``.
     """
-    loader: _ComposeLoader | None = None
     try:
-        loader = _ComposeLoader(text)
-        node = loader.get_single_node()
+        node = _compose(text, file)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, file) from None
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
@@ -156,9 +214,6 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
         raise ConfigError(
             f"nesting is deeper than {MAX_DEPTH} levels", location=SourceLocation(file)
         ) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     loaded = LoadedYaml(file=file, data=None)
     if node is not None:
         loaded.data = _Builder(file, loaded).build(node)
@@ -217,7 +272,8 @@ class _Builder:
                 node,
                 f"document expands to more than {MAX_NODES} values",
                 path,
-                "do not nest aliases (*name) inside anchors this deep",
+                "a config has a few thousand values: remove the bulk, or aliases (*name) that "
+                "expand into it",
             )
         if len(path) > MAX_DEPTH:
             self.fail(node, f"nesting is deeper than {MAX_DEPTH} levels", path)
@@ -242,7 +298,7 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         """A scalar as str, int, float, bool or None (other tags are refused)."""
         tag = node.tag
-        if tag == f"{_TAG}timestamp" and node.style is None:
+        if tag == f"{_TAG}timestamp" and not node.style:  # plain: None (Python) or "" (libyaml)
             return node.value  # an unquoted date is text to gaib, not a datetime
         if tag not in _PLAIN_TAGS:
             self.fail(

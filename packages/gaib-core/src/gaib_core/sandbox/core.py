@@ -8,20 +8,23 @@ lock serialises every read and write of the data; injected delays sleep outside 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from filelock import FileLock, Timeout
+
 from gaib_core.sandbox import rules
 from gaib_core.sandbox.admin import build_admin_router, handle_admin
-from gaib_core.sandbox.errors import SandboxError, UnknownSandboxGuild
+from gaib_core.sandbox.errors import SandboxBusy, SandboxError, UnknownSandboxGuild
 from gaib_core.sandbox.faults import FaultQueue, FaultSpec, fault_response
 from gaib_core.sandbox.ratelimit import RateLimiter
 from gaib_core.sandbox.responses import APIError, SandboxResponse, json_response
@@ -37,6 +40,8 @@ ADMIN_PREFIX = "/_sandbox"
 # tests can make "hand edits" (drift, roles above the bot) through the ordinary routes.
 ACTOR_HEADER = "x-sandbox-actor"
 SANDBOX_TOKEN = "sandbox-token"
+# How long a request waits for another process's hold on the sandbox file.
+FILE_LOCK_TIMEOUT = 30.0
 AUDIT_LOG_SIZE = 1000  # any "Bot <token>" is accepted; this one is just handed out
 
 
@@ -59,13 +64,24 @@ class Sandbox:
     """A Discord-compatible guild server in memory, optionally persisted to a JSON file."""
 
     def __init__(
-        self, data_path: Path | None = None, limits: str = "relaxed", *, token: str | None = None
+        self,
+        data_path: Path | None = None,
+        limits: str = "relaxed",
+        *,
+        token: str | None = None,
+        load: bool = True,
     ) -> None:
         # With a token, only "Bot <token>" is accepted (Discord's 401 otherwise); without one,
         # any non-empty bot token is.
         self.token = token
         self._lock = threading.RLock()
-        self.store = Store(data_path)
+        # load=False: start empty without reading the file (``reset`` of a corrupt file).
+        self.store = Store(data_path, load=load)
+        # Another process (`gaib sandbox serve`, the embedded sandbox of a command) may use the
+        # same file: every access holds its lock and first reloads what the other one saved.
+        self._file_lock = (
+            FileLock(str(data_path) + ".lock", timeout=FILE_LOCK_TIMEOUT) if data_path else None
+        )
         self.limiter = RateLimiter(limits)
         self.faults = FaultQueue()
         self.router = build_router()
@@ -75,6 +91,28 @@ class Sandbox:
         self._rate_limited = 0
         self._faults_base = 0
         self._audit: deque[dict[str, Any]] = deque(maxlen=AUDIT_LOG_SIZE)
+
+    @contextlib.contextmanager
+    def synced(self) -> Iterator[None]:
+        """Hold the sandbox (threads and, for a file, other processes) with the data current."""
+        with self._lock:
+            if self._file_lock is None:
+                yield
+                return
+            try:
+                self._file_lock.acquire()
+            except Timeout:
+                raise SandboxBusy(
+                    f"the sandbox file {self.store.path} stayed locked for "
+                    f"{FILE_LOCK_TIMEOUT:.0f}s by another process",
+                    hint="wait for the other gaib command to finish, or stop the "
+                    "`gaib sandbox serve` that uses the file",
+                ) from None
+            try:
+                self.store.refresh()
+                yield
+            finally:
+                self._file_lock.release()
 
     # ----------------------------------------------------------------- Python helpers
 
@@ -91,7 +129,7 @@ class Sandbox:
         ``guild_id`` gives the guild a chosen id (to bring back a guild a project targets after
         a reset); it must be a snowflake no guild has.
         """
-        with self._lock:
+        with self.synced():
             store = self.store
             if guild_id is not None and (not guild_id.isdigit() or store.guild(guild_id)):
                 raise SandboxError(f"cannot create guild {guild_id}: not a free snowflake")
@@ -124,7 +162,7 @@ class Sandbox:
 
     def add_member(self, guild_id: str, username: str, roles: Iterable[str] = ()) -> str:
         """Add a user named ``username`` to the guild with ``roles``; returns the user id."""
-        with self._lock:
+        with self.synced():
             guild = self.store.guild(guild_id)
             if guild is None:
                 raise UnknownSandboxGuild(
@@ -146,7 +184,7 @@ class Sandbox:
     ) -> str:
         """A role made by the owner (any position, e.g. above the bot; ``managed`` for an
         integration's role); returns its id. No hierarchy rule applies: the owner is above all."""
-        with self._lock:
+        with self.synced():
             guild = self.store.guild(guild_id)
             if guild is None:
                 raise UnknownSandboxGuild(f"sandbox has no guild {guild_id}")
@@ -172,7 +210,7 @@ class Sandbox:
 
     def guilds(self) -> list[dict[str, Any]]:
         """A summary of every guild (id, name, counts)."""
-        with self._lock:
+        with self.synced():
             return [
                 {
                     "id": g.id,
@@ -186,8 +224,8 @@ class Sandbox:
             ]
 
     def reset(self) -> None:
-        """Forget all guilds, faults and statistics."""
-        with self._lock:
+        """Forget all guilds, faults and statistics (also repairs an unreadable data file)."""
+        with self._lock, self._file_lock or contextlib.nullcontext():
             self.store.reset()
             self.store.save()
             self.faults.clear()
@@ -303,7 +341,7 @@ class Sandbox:
         presented = auth[4:].strip() if auth.startswith("Bot ") else ""
         if not presented or (self.token is not None and presented != self.token):
             return json_response(401, {"message": "401: Unauthorized", "code": 0})
-        with self._lock:
+        with self.synced():
             decision = self.limiter.check(
                 method,
                 match.route.key,

@@ -20,3 +20,9 @@ class UnknownSandboxGuild(SandboxError):
     """The sandbox has no guild with that id (the admin API answers 404)."""
 
     status = 404
+
+
+class SandboxBusy(SandboxError):
+    """Another process held the sandbox's data file too long (the admin API answers 503)."""
+
+    status = 503

@@ -154,20 +154,39 @@ class Store:
     Not thread-safe on its own: ``Sandbox`` serialises every access under its lock.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, load: bool = True) -> None:
         self.path = path
-        self.data = self._load() if path is not None and path.exists() else StoreData()
+        # (inode, size, mtime) of the file as we last read or wrote it.
+        self._seen: tuple[int, int, int] | None = None
+        self.data = self._load() if load and path is not None and path.exists() else StoreData()
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        assert self.path is not None
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def refresh(self) -> None:
+        """Reload the file if another process replaced it since we last read or wrote it."""
+        if self.path is None:
+            return
+        seen = self._signature()
+        if seen is not None and seen != self._seen:
+            self.data = self._load()
 
     def _load(self) -> StoreData:
         assert self.path is not None
         try:
+            self._seen = self._signature()
             return StoreData.model_validate(json.loads(self.path.read_text(encoding="utf-8")))
         except (OSError, ValueError, ValidationError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigError(
                 f"cannot read the sandbox data file: {first}",
                 location=SourceLocation(str(self.path)),
-                hint="fix it, or delete it (or run `gaib sandbox reset`) to start empty",
+                hint="run `gaib sandbox reset` to start it empty (or fix the file)",
             ) from None
 
     def save(self) -> None:
@@ -175,6 +194,7 @@ class Store:
         if self.path is None:
             return
         atomic_write_text(self.path, self.data.model_dump_json(indent=1), mode=0o600)
+        self._seen = self._signature()
 
     def reset(self) -> None:
         """Forget every guild and user (the id counter keeps growing, as Discord's would)."""

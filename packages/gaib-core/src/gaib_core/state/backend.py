@@ -137,8 +137,8 @@ def upgrade_state(raw: dict[str, Any], *, source: str = "state") -> dict[str, An
 def decode_state(data: bytes, *, source: str, backup: str | None = None) -> State:
     """Parse, upgrade and validate a state document; ``StateError`` naming ``source`` if bad."""
     hint = (
-        f"restore the previous version from {backup} or push a good copy with "
-        "`gaib server state push FILE`"
+        f"run `gaib server state restore-backup` to make the previous version ({backup}) "
+        "current again, or push a good copy with `gaib server state push FILE`"
         if backup
         else "fix the file or push a good copy with `gaib server state push FILE`"
     )
@@ -148,7 +148,12 @@ def decode_state(data: bytes, *, source: str, backup: str | None = None) -> Stat
         raise StateError(f"{source}: state file is corrupt ({exc})", hint=hint) from None
     if not isinstance(raw, dict):
         raise StateError(f"{source}: state file is corrupt (not a JSON object)", hint=hint)
-    raw = upgrade_state(raw, source=source)
+    try:
+        raw = upgrade_state(raw, source=source)
+    except StateError as exc:
+        if exc.hint and "upgrade gaib-core" in exc.hint:
+            raise
+        raise StateError(exc.message, hint=hint) from None
     try:
         return State.model_validate(raw)
     except ValidationError as exc:

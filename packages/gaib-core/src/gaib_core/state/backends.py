@@ -17,7 +17,7 @@ import fsspec
 
 from gaib_core.errors import StateError
 from gaib_core.plugins import missing_plugin_hint
-from gaib_core.project import Project, atomic_write_text
+from gaib_core.project import Project, atomic_write_bytes
 from gaib_core.state.backend import BACKUP_SUFFIX, LOCK_FILE, STATE_FILE, StateBackend
 from gaib_core.state.lock import FsspecLocker, LocalLocker, is_local_fs
 
@@ -67,11 +67,9 @@ class LocalBackend:
         directory = self._dir(workspace)
         directory.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
         previous = self.read_bytes(workspace)
-        if previous is not None:
-            atomic_write_text(
-                Path(self.backup_location(workspace)), previous.decode("utf-8"), mode=STATE_MODE
-            )
-        atomic_write_text(self._path(workspace), data.decode("utf-8"), mode=STATE_MODE)
+        if previous is not None:  # bytes as they are: even a corrupt file is kept intact
+            atomic_write_bytes(Path(self.backup_location(workspace)), previous, mode=STATE_MODE)
+        atomic_write_bytes(self._path(workspace), data, mode=STATE_MODE)
 
     def list_workspaces(self) -> list[str]:
         """Sub-directories of the root holding a state, backup or lock file."""

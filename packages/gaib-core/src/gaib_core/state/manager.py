@@ -11,6 +11,7 @@ inside the change lifecycle (``gaib_before_change`` / ``gaib_after_change``) of 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,7 @@ from gaib_core import __version__
 from gaib_core.errors import LockError, LockInfo, StateError
 from gaib_core.lifecycle import ChangeRecord, Operation, change_event, change_lifecycle
 from gaib_core.plugins import DEFAULT_HOOKS, Hooks
-from gaib_core.project import CONFIG_FILE, DEFAULT_WORKSPACE, Project
+from gaib_core.project import CONFIG_FILE, DEFAULT_WORKSPACE, Project, atomic_write_bytes
 from gaib_core.state.backend import (
     StateBackend,
     decode_state,
@@ -197,16 +198,21 @@ class StateManager:
         source: str = "pushed state",
         operation: Operation = "state-push",
     ) -> State:
-        """Replace the state with ``data`` (``gaib server state push``), written as given.
+        """Replace the state with ``data`` (``gaib server state push``), as Terraform does.
 
-        Refuses another lineage or a serial not newer than the current one unless ``force``; the
-        previous version is kept as the backup either way. ``dry_run`` checks without writing.
-        ``operation`` names the change for the lifecycle hooks (gaib-backup's ``restore`` writes
-        a backed-up state through here).
+        Refused unless ``force``: another lineage, or an older serial. An equal serial of the
+        same lineage is the pull -> edit -> push path: accepted when the content changed (stored
+        as the next serial), a no-op when it did not. A current state that is corrupt is replaced
+        by any valid file (the corrupt bytes stay in the backup; the previous backup is kept as
+        ``<backup>.<time>``). The previous version is kept as the backup either way; ``dry_run``
+        checks without writing. ``operation`` names the change for the lifecycle hooks
+        (gaib-backup's ``restore`` writes a backed-up state through here).
         """
         new = decode_state(data, source=source)
         with self.locked(operation="push"):
-            current = read_state(self.backend, self.workspace)
+            raw = self.backend.read_bytes(self.workspace)
+            current = self._decode_current(raw)
+            new.workspace = self.workspace
             if current is not None and not force:
                 if new.lineage != current.lineage:
                     raise StateError(
@@ -214,21 +220,79 @@ class StateManager:
                         f"lineage '{current.lineage}'",
                         hint="it belongs to another deployment; use --force to replace it anyway",
                     )
-                if new.serial <= current.serial:
+                if new.serial < current.serial:
                     raise StateError(
-                        f"{source}: serial {new.serial} is not newer than {self.url} serial "
+                        f"{source}: serial {new.serial} is older than {self.url} serial "
                         f"{current.serial}",
-                        hint="pull the current state and edit that, or use --force",
+                        hint="pull the current state (`gaib server state pull > FILE`), edit that "
+                        "and push it, or use --force",
                     )
-            new.workspace = self.workspace
+                if new.serial == current.serial:
+                    if new.model_dump(exclude={"gaib_version"}) == current.model_dump(
+                        exclude={"gaib_version"}
+                    ):
+                        return current
+                    new.serial = current.serial + 1
             if not dry_run:
-                before = current if current is not None else self.read()
+                if raw is not None and current is None:
+                    self._keep_backup_aside()
+                before = current or State(workspace=self.workspace, lineage="", serial=0)
                 with self._change(operation, before) as record:
                     self._store(new)
                     self._written = (new.lineage, new.serial)
                     record.state = new
                     record.changed.extend(sorted(new.resources))
         return new
+
+    def _decode_current(self, raw: bytes | None) -> State | None:
+        """The stored state, or None when there is none or it is corrupt (push replaces it)."""
+        if raw is None:
+            return None
+        try:
+            return decode_state(raw, source=self.url)
+        except StateError:
+            return None
+
+    def _keep_backup_aside(self) -> None:
+        """Before a corrupt state rotates into the backup slot, keep the backup's content."""
+        backup = self.backend.read_backup_bytes(self.workspace)
+        if backup is None or self.project is None:
+            return
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = self.project.gaib_dir / "state-backups" / f"{self.workspace}.{stamp}.json"
+        atomic_write_bytes(path, backup, mode=0o600)
+
+    def restore_backup(self, *, force: bool = False, dry_run: bool = False) -> State:
+        """Make the backup (the version before the last write) current again.
+
+        For a corrupt state (its bytes become the backup, so nothing is lost). A healthy state
+        is only rolled back with ``force``. Returns the restored state.
+        """
+        location = self.backend.backup_location(self.workspace)
+        with self.locked(operation="restore-backup"):
+            backup = self.backend.read_backup_bytes(self.workspace)
+            if backup is None:
+                raise StateError(
+                    f"{self.url}: there is no backup at {location}",
+                    hint="push a good copy with `gaib server state push FILE`",
+                )
+            restored = decode_state(backup, source=location)
+            current = self._decode_current(self.backend.read_bytes(self.workspace))
+            if current is not None and not force:
+                raise StateError(
+                    f"{self.url} is readable (serial {current.serial}); restoring the backup "
+                    f"(serial {restored.serial}) would roll it back",
+                    hint="pass --force to roll back anyway",
+                )
+            if not dry_run:
+                # A push of the backup, as far as plugins are concerned (gaib-backup backs up).
+                before = current or State(workspace=self.workspace, lineage="", serial=0)
+                with self._change("state-push", before) as record:
+                    self.backend.write_bytes(self.workspace, backup)
+                    self._written = (restored.lineage, restored.serial)
+                    record.state = restored
+                    record.changed.extend(sorted(restored.resources))
+        return restored
 
     def resource(self, address: str) -> ResourceState:
         """The resource at ``address``; ``StateError`` if the state has none."""
