@@ -328,7 +328,6 @@ def test_init_with_a_guild_but_no_token_targets_that_guild(tmp_path: Path, theme
 
 
 def test_init_without_a_theme_sets_up_the_existing_config(tmp_path: Path, theme_dir: Path) -> None:
-    assert run("server", "init", "--dir", str(tmp_path)).exit_code == 1  # nothing to set up
     made = run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path))
     assert made.exit_code == 0, made.output
     written = (tmp_path / "discord-server.yaml").read_bytes()
@@ -336,8 +335,9 @@ def test_init_without_a_theme_sets_up_the_existing_config(tmp_path: Path, theme_
     assert refused.exit_code == 1 and "leave out --theme" in str(refused.exception)
     again = run("server", "init", "--dir", str(tmp_path), "--json")
     assert again.exit_code == 0, again.output
-    assert json.loads(again.stdout)["theme"] is None
+    assert json.loads(again.stdout)["adopted"] is True
     assert (tmp_path / "discord-server.yaml").read_bytes() == written
+    assert not list(tmp_path.glob("discord-server.yaml.*"))  # nothing replaced, no backup
 
 
 def test_the_real_command_prints_one_line_errors(tmp_path: Path) -> None:

@@ -63,8 +63,10 @@ def test_an_empty_directory_gets_advice_that_creates_a_project(
     empty.mkdir()
     result = gaib("server", "plan", cwd=empty)
     assert result.code == 1 and "not a gaib project" in result.err, result
-    assert "gaib server init --theme" in result.err and "theme ls" in result.err
-    assert not (empty / ".gaib").exists()
+    assert "theme ls" in result.err and not (empty / ".gaib").exists()
+    assert gaib(*advice(result.err), cwd=empty).code == 0  # a plain config
+    again = gaib("server", "plan", cwd=empty)
+    assert again.code == 0 and "No changes" in again.out, again
     missing = gaib("--chdir", str(tmp_path / "nope"), "server", "plan", cwd=tmp_path)
     assert missing.code == 1 and "--chdir" in missing.err and "No such file" in missing.err
 

@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gaib_core.project import Project, ProjectSettings
 from gaib_core.testing.fixtures import SandboxGuild
 
 
 def gaib(cwd: Path, sandbox: SandboxGuild, *args: str) -> subprocess.CompletedProcess[str]:
+    """``gaib server ARGS --guild G`` in ``cwd``, a project that targets the sandbox server."""
+    if not (cwd / ".gaib").is_dir():
+        Project(cwd).save(ProjectSettings(provider="discord", guild_id=sandbox.guild_id))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "GAIB_"))}
     env.update(
         {

@@ -23,7 +23,7 @@ from gaib_core.config.dump import dump_config
 from gaib_core.config.loader import load_config
 from gaib_core.errors import GaibError
 from gaib_core.lifecycle import ChangeEvent, ChangeOutcome
-from gaib_core.project import CONFIG_FILE, GAIB_DIR, Project, find_project
+from gaib_core.project import CONFIG_FILE, GAIB_DIR, Project, project_or_here
 
 from gaib_backup.backups import create_backup
 from gaib_backup.context import BackupContext, open_context
@@ -49,7 +49,7 @@ def project_of(event: ChangeEvent) -> Project | None:
     url = event.state_url.removeprefix("file://")
     if url.startswith("/") and marker in url:
         return Project(Path(url.split(marker, 1)[0]))
-    here = find_project()
+    here = project_or_here()
     return here if here.exists else None
 
 
@@ -64,7 +64,7 @@ def context(event: ChangeEvent) -> BackupContext | None:
     if project is not None:
         return open_context(project)
     url = os.environ.get(STORE_ENV)
-    return BackupContext.from_settings(load_settings(find_project(), store=url)) if url else None
+    return BackupContext.from_settings(load_settings(project_or_here(), store=url)) if url else None
 
 
 def safety_backup(event: ChangeEvent) -> None:

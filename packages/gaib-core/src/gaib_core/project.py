@@ -135,6 +135,13 @@ def find_project(start: Path | None = None, *, config: Path | None = None) -> Pr
     raise not_a_project(places[0])
 
 
+def project_or_here(start: Path | None = None) -> Project:
+    """The project found from ``start`` (default: the current directory) upwards, else a project
+    rooted at ``start`` itself (for programs that only read settings, e.g. plugins' defaults)."""
+    here = (start or Path.cwd()).resolve()
+    return discover_project(here) or Project(here)
+
+
 def not_a_project(directory: Path) -> NotAProjectError:
     """The error for ``directory`` outside any project; its advice works as written there."""
     what = (

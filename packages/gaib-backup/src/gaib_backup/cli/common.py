@@ -99,10 +99,11 @@ class Opened:
 def open_project(
     guild: str | None, store: str | None, *, config: Path | None = None, need_config: bool = False
 ) -> Opened:
-    """Open the project in the current directory and its backup store."""
-    project = find_project()
+    """Open the project (found from ``config``'s directory or the current one, upwards) and its
+    backup store."""
+    project = find_project(config=config)
     session = open_session(
-        config or Path(CONFIG_FILE),
+        config,
         hooks(),
         guild=guild,
         need_config=need_config,
