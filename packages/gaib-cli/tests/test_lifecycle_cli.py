@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gaib_core.project import Project, ProjectSettings
 from gaib_core.testing.fixtures import SandboxGuild
 
 from .test_server_cli import gaib
 
 
 def cli(cwd: Path, sandbox: SandboxGuild, *args: str) -> subprocess.CompletedProcess[str]:
-    """``gaib server ARGS`` as a user runs it (no ``--guild`` added)."""
+    """``gaib server ARGS`` as a user runs it (no ``--guild`` added) in a project that targets
+    the sandbox server's guild."""
+    if not (cwd / ".gaib").is_dir():
+        Project(cwd).save(ProjectSettings(provider="discord", guild_id=sandbox.guild_id))
     env = {**os.environ, "DISCORD_API_BASE": sandbox.base_url, "DISCORD_TOKEN": sandbox.token}
     return subprocess.run(
         [sys.executable, "-m", "gaib_cli", "--no-color", "server", *args],
