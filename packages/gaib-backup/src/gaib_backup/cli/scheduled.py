@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.errors import GaibError
-from gaib_core.project import find_project
+from gaib_core.project import find_project, project_or_here
 
 from gaib_backup import scheduled
 from gaib_backup.cli.common import AS_JSON, GUILD, STORE, err, hooks, print_json, project, say
@@ -53,7 +53,9 @@ def register(commands: CommandTree) -> None:
 
 
 def _context(store: str | None) -> BackupContext:
-    return open_context(find_project(), store=store, hooks=hooks())
+    # With --store a scheduled run needs no project (cron, a Lambda); without one it does.
+    project = project_or_here() if store else find_project()
+    return open_context(project, store=store, hooks=hooks())
 
 
 def run_scheduled_command(
