@@ -26,6 +26,10 @@ CLASS = {
 # Control characters and bidirectional overrides are refused in names and topics (tested in
 # test_validate); everything else round-trips.
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Text that may span lines (topics, the server's description).
+TEXT = st.characters(
+    blacklist_categories=("Cs", "Cc"), blacklist_characters=BIDI, whitelist_characters="\n\t"
+)
 # Names people write, plus the awkward ones YAML must quote (leading '@', '#', ':', 'yes', digits).
 names = st.one_of(
     st.text(
@@ -68,16 +72,7 @@ def channels(draw: st.DrawFn, roles: list[str], key: str) -> dict[str, Any]:
     kind = draw(st.sampled_from(list(ChannelType)))
     channel: dict[str, Any] = {"name": draw(names), "key": key, "type": kind.value}
     if kind is not ChannelType.VOICE and draw(st.booleans()):
-        channel["topic"] = draw(
-            st.text(
-                alphabet=st.characters(
-                    blacklist_categories=("Cs", "Cc"),
-                    blacklist_characters=BIDI,
-                    whitelist_characters="\n\t",
-                ),
-                max_size=80,
-            )
-        )
+        channel["topic"] = draw(st.text(alphabet=TEXT, max_size=80))
     if kind.is_voice_like and draw(st.booleans()):
         channel["bitrate"] = draw(st.integers(8000, 64000))
         channel["user_limit"] = draw(st.integers(0, 99))
@@ -127,7 +122,7 @@ def configs(draw: st.DrawFn) -> ServerConfig:
     if draw(st.booleans()):
         data["server"] = {
             "name": draw(names.filter(lambda s: 2 <= len(s) <= 100)),
-            "description": draw(st.text(max_size=300)),
+            "description": draw(st.text(alphabet=TEXT, max_size=300)),
             "verification_level": draw(
                 st.sampled_from(["none", "low", "medium", "high", "very_high"])
             ),

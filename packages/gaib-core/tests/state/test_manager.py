@@ -14,7 +14,7 @@ from gaib_core import __version__, hookimpl
 from gaib_core.errors import LockError, StateError
 from gaib_core.plugins import Hooks, build_plugin_manager
 from gaib_core.project import Project, ProjectSettings
-from gaib_core.state.backend import encode_state
+from gaib_core.state.backend import decode_state, encode_state
 from gaib_core.state.backends import FsspecBackend, LocalBackend
 from gaib_core.state.lock import new_lock_info, parse_timeout
 from gaib_core.state.manager import StateManager, open_state
@@ -89,11 +89,9 @@ def test_token_env_from_the_config_is_checked(
 def test_push_checks_lineage_and_serial(manager: StateManager) -> None:
     current = manager.write(with_resources(manager.read(), "role.a"))
     manager.write(current)  # serial 2
-    same_lineage = current.model_copy(update={"serial": 2})
-    with pytest.raises(StateError, match="serial 2 is not newer"):
-        manager.push(encode_state(same_lineage), source="old.json")
-    with pytest.raises(StateError, match="serial 1 is not newer"):
-        manager.push(encode_state(current.model_copy(update={"serial": 1})))
+    with pytest.raises(StateError, match=r"serial 1 is older than .* serial 2") as info:
+        manager.push(encode_state(current.model_copy(update={"serial": 1})), source="old.json")
+    assert "gaib server state pull" in str(info.value)
     other = State(lineage="other", serial=99)
     with pytest.raises(StateError, match="lineage 'other' differs"):
         manager.push(encode_state(other))
@@ -108,6 +106,18 @@ def test_push_checks_lineage_and_serial(manager: StateManager) -> None:
     assert manager.read().lineage == "other"
     backup = manager.backend.read_backup_bytes("default")
     assert backup is not None and backup != previous and b'"serial": 5' in backup
+
+
+def test_push_of_an_edited_pull_is_the_next_serial(manager: StateManager) -> None:
+    """Terraform's pull -> edit -> push: the same serial and lineage with other content."""
+    manager.write(with_resources(manager.read(), "role.a", "role.b"))
+    pulled = decode_state(manager.pull().encode(), source="pull")
+    assert manager.push(encode_state(pulled)) == pulled  # unchanged: nothing written
+    assert manager.read().serial == pulled.serial
+    del pulled.resources["role.b"]
+    pushed = manager.push(encode_state(pulled))
+    assert pushed.serial == pulled.serial + 1
+    assert list(manager.read().resources) == ["role.a"]
 
 
 def test_push_dry_run_writes_nothing(manager: StateManager) -> None:
