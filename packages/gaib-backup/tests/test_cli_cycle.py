@@ -9,6 +9,7 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
 import yaml
 from gaib_core.testing.moto import MotoS3
 
@@ -97,6 +98,14 @@ def cycle(root: Path, env: dict[str, str]) -> None:
     assert "+ channel.lounge" in compared.out
     dry = ok(gaib("server", "snapshot", "restore", first_id, "--dry-run", cwd=root, env=env))
     assert "- channel.lounge" in dry.out and "channel.lounge" in addresses(root, env)
+    state_file = root / ".gaib" / "workspaces" / "default" / "state.json"
+    untouched = state_file.read_bytes() if state_file.exists() else None
+    rehearsal = ok(gaib("server", "snapshot", "verify", first_id, "--rehearse", cwd=root, env=env))
+    assert (
+        "contents verified" in rehearsal.out and "Rehearsal in a scratch workspace" in rehearsal.out
+    )
+    if untouched is not None:
+        assert state_file.read_bytes() == untouched  # the rehearsal wrote nothing of the project
 
     # Theme registry
     registry = ok(gaib("server", "theme", "registry", cwd=root, env=env))
@@ -113,6 +122,8 @@ def cycle(root: Path, env: dict[str, str]) -> None:
     assert (latest["action"], latest["outcome"]) == ("rollback", "succeeded")
 
 
+# ~30 gaib processes each: minutes on a busy 2-core machine, so more than the default timeout
+@pytest.mark.timeout(900)
 def test_prd_cycle_on_a_file_store(tmp_path: Path) -> None:
     store = tmp_path / "elsewhere" / "backups"
     env = {"GAIB_BACKUP_STORE": store.as_uri()}
@@ -123,6 +134,7 @@ def test_prd_cycle_on_a_file_store(tmp_path: Path) -> None:
     assert (store / "themes").is_dir()
 
 
+@pytest.mark.timeout(900)
 def test_prd_cycle_on_s3(tmp_path: Path, moto_s3: MotoS3) -> None:
     (tmp_path / ".gaib").mkdir()
     settings = {"store": moto_s3.url("gaib-backups"),
