@@ -58,6 +58,7 @@ def bench(session: nox.Session) -> None:
         "bench_themes.py",
         "bench_backup.py",
         "bench_config.py",
+        "bench_tiers.py",
     ):
         session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
 

@@ -2,7 +2,8 @@
 
 BGT has 18 decimals. Every amount is held as an ``int`` number of wei, so comparisons with the
 thresholds are exact (6.9 BGT is exactly 6_900_000_000_000_000_000 wei) and fast. A ``float``
-is refused: ``6.9`` as a binary float is 6.89999999999999946709 and would miss its tier.
+is refused: binary floats hold most decimals only approximately (``6.8 + 0.1`` is
+6.8999999999999995, one step short of Hajra).
 """
 
 from __future__ import annotations

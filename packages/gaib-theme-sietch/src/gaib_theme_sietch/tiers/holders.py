@@ -118,13 +118,16 @@ def _json_rows(text: str, file: str) -> Iterator[tuple[SourceLocation, dict[str,
         )
     index = _skip(text, index + 1)
     first = True
+    counted, line = 0, 1  # newlines are counted once, as the reader moves on (not from 0)
     while index < len(text) and text[index] != "]":
         if not first:
             if text[index] != ",":
                 raise ConfigError("expected ',' or ']'", location=_at(file, text, index))
             index = _skip(text, index + 1)
         first = False
-        at = _at(file, text, index)
+        line += text.count("\n", counted, index)
+        counted = index
+        at = SourceLocation(file, line)
         try:
             value, index = decoder.raw_decode(text, index)
         except _FloatError as exc:
