@@ -48,12 +48,13 @@ def test_a_plan_saved_before_the_config_changed_is_refused(
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "Error: the saved plan was made from another version of the config (the config changed "
-        "since `gaib server plan -out`); run `gaib server plan -out FILE` again"
+        "since `gaib server plan -out`); run `gaib server plan -out FILE --force` again (--force "
+        "replaces the old FILE)"
     )
     state = tmp_path / ".gaib"
     assert not list(state.rglob("state.json"))  # nothing applied
     # the advice, followed literally (FILE = p.json), works
-    assert gaib(tmp_path, sandbox, "plan", "-out", "p.json").returncode == 0
+    assert gaib(tmp_path, sandbox, "plan", "-out", "p.json", "--force").returncode == 0
     applied = gaib(tmp_path, sandbox, "apply", "p.json")
     assert applied.returncode == 0, applied.stderr
     assert "Apply complete! Resources: 8 added" in applied.stdout

@@ -177,7 +177,7 @@ class Plan(BaseModel):
             raise PlanError(
                 "the saved plan was made from another version of the config (the config "
                 "changed since `gaib server plan -out`)",
-                hint="run `gaib server plan -out FILE` again",
+                hint="run `gaib server plan -out FILE --force` again (--force replaces the old FILE)",
             )
 
     def to_json(self) -> str:
