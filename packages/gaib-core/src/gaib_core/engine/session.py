@@ -10,6 +10,7 @@ gaib-core get the same behaviour. The provider is async: close it with
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,7 +66,12 @@ def open_session(
     Raises ``NotAProjectError`` outside a project (nothing is created).
     """
     project = project or find_project(config=config_path)
-    path = config_path if config_path is not None else project.root / CONFIG_FILE
+    # Named relative to where the user is (errors then say discord-server.yaml:17:17).
+    path = (
+        config_path
+        if config_path is not None
+        else Path(os.path.relpath(project.root / CONFIG_FILE))
+    )
     config = load_config(path, hooks=hooks) if need_config or path.exists() else None
     token_env = config.server.token_env if config is not None else None
     manager = open_state(project, hooks, workspace, token_env=token_env)
