@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,9 @@ def _project_config() -> Path:
     from gaib_core.project import discover_project
 
     found = discover_project(Path.cwd())
-    return found.root / CONFIG_FILE if found is not None else Path(CONFIG_FILE)
+    if found is None:
+        return Path(CONFIG_FILE)
+    return Path(os.path.relpath(found.root / CONFIG_FILE))  # messages say discord-server.yaml
 
 
 def validate(
