@@ -112,7 +112,7 @@ def test_state_commands(app: typer.Typer, project: Project, tmp_path: Path) -> N
     assert listed[0] == {"address": "role.naib", "type": "role", "id": "42", "name": "role.naib"}
     shown = json.loads(gaib(app, "state", "show", "role.naib", "--json"))
     assert shown["attributes"] == {"color": 16711680}
-    assert "color = 16711680" in gaib(app, "state", "show", "role.naib")
+    assert "color = #FF0000" in gaib(app, "state", "show", "role.naib")  # hex, as Discord shows it
 
     assert "Would move" in gaib(app, "state", "mv", "role.naib", "role.fedaykin", "--dry-run")
     assert manager.read().serial == 1
