@@ -94,7 +94,13 @@ def load_document(
 
         composed = compose(source, hooks, check=check)
         return composed.config, composed.document
-    return config_from_document(source, check=check), source
+    config = config_from_document(source, check=check)
+    if config.theme is not None:
+        # A full copy with a `theme:` record is the format `init` wrote before themes were live
+        # and server settings were managed; there `server.name` only recorded the community's
+        # name. It stays informational so such a file plans exactly as it did.
+        config.server.name = None
+    return config, source
 
 
 def load_config(path: Path, *, hooks: Hooks | None = None) -> ServerConfig:
