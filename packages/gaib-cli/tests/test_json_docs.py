@@ -65,7 +65,12 @@ class Cli:
 @pytest.fixture
 def cli(tmp_path: Path, sandbox: SandboxGuild, base: dict[str, Any]) -> Cli:
     (tmp_path / "discord-server.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
-    return Cli(tmp_path, sandbox)
+    made = Cli(tmp_path, sandbox)
+    init = made.run(
+        "server", "init", "--guild", sandbox.guild_id
+    )  # the project, as a user makes it
+    assert init.returncode == 0, init.stderr
+    return made
 
 
 def test_every_documented_json_output_matches_its_schema(cli: Cli, tmp_path: Path) -> None:

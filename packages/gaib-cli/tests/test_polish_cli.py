@@ -36,15 +36,18 @@ def gaib(
     )
 
 
-def project(tmp_path: Path, config: dict[str, Any]) -> Path:
+def project(tmp_path: Path, config: dict[str, Any], sandbox: SandboxGuild) -> Path:
+    """A project (``.gaib/`` made by ``init``) targeting the sandbox guild, reached like Discord."""
     (tmp_path / "discord-server.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    made = gaib(tmp_path, sandbox, "server", "init", "--guild", sandbox.guild_id)
+    assert made.returncode == 0, made.stderr
     return tmp_path
 
 
 def test_no_color_anywhere_removes_all_styling(
     sandbox: SandboxGuild, tmp_path: Path, base: dict[str, Any]
 ) -> None:
-    cwd = project(tmp_path, base)
+    cwd = project(tmp_path, base, sandbox)
     guild = ["--guild", sandbox.guild_id]
     styled = gaib(cwd, sandbox, "server", "plan", *guild, FORCE_COLOR="1")
     assert styled.returncode == 0 and "\x1b[" in styled.stdout  # styling reaches a pipe here
@@ -64,7 +67,7 @@ def test_no_color_anywhere_removes_all_styling(
 def test_state_show_prints_discord_values(
     sandbox: SandboxGuild, tmp_path: Path, base: dict[str, Any]
 ) -> None:
-    cwd = project(tmp_path, base)
+    cwd = project(tmp_path, base, sandbox)
     assert (
         gaib(
             cwd, sandbox, "server", "apply", "--auto-approve", "--guild", sandbox.guild_id
@@ -80,7 +83,7 @@ def test_state_show_prints_discord_values(
 def test_target_warns_that_targeting_is_in_effect(
     sandbox: SandboxGuild, tmp_path: Path, base: dict[str, Any]
 ) -> None:
-    cwd = project(tmp_path, base)
+    cwd = project(tmp_path, base, sandbox)
     result = gaib(
         cwd, sandbox, "server", "plan", "-target", "role.naib", "--guild", sandbox.guild_id
     )
@@ -92,7 +95,7 @@ def test_target_warns_that_targeting_is_in_effect(
 def test_apply_of_a_config_file_points_to_config_and_the_advice_works(
     sandbox: SandboxGuild, tmp_path: Path, base: dict[str, Any]
 ) -> None:
-    cwd = project(tmp_path, base)
+    cwd = project(tmp_path, base, sandbox)
     guild = ["--guild", sandbox.guild_id]
     wrong = gaib(cwd, sandbox, "server", "apply", "discord-server.yaml", *guild)
     assert wrong.returncode == 1 and wrong.stdout == ""
@@ -104,7 +107,7 @@ def test_apply_of_a_config_file_points_to_config_and_the_advice_works(
 
 
 def test_counts_agree_with_their_nouns(sandbox: SandboxGuild, tmp_path: Path) -> None:
-    cwd = project(tmp_path, {"roles": [{"name": "Solo"}]})
+    cwd = project(tmp_path, {"roles": [{"name": "Solo"}]}, sandbox)
     guild = ["--guild", sandbox.guild_id]
     assert gaib(cwd, sandbox, "server", "apply", "--auto-approve", *guild).returncode == 0
     dry = gaib(cwd, sandbox, "server", "teardown", "--confirm-teardown", "--dry-run", *guild)
@@ -115,7 +118,7 @@ def test_counts_agree_with_their_nouns(sandbox: SandboxGuild, tmp_path: Path) ->
 def test_ctrl_c_says_what_was_done_and_how_to_continue(
     sandbox: SandboxGuild, tmp_path: Path, base: dict[str, Any]
 ) -> None:
-    cwd = project(tmp_path, base)
+    cwd = project(tmp_path, base, sandbox)
     body = {"kind": "delay", "count": 20, "delay": 1.0, "route": "POST /guilds/.*/channels"}
     httpx.post(f"{sandbox.admin_url}/faults", json=body).raise_for_status()
     env = {**os.environ, "DISCORD_API_BASE": sandbox.base_url, "DISCORD_TOKEN": sandbox.token}
@@ -164,11 +167,11 @@ def test_demo_ends_by_saying_where_to_look(tmp_path: Path) -> None:
 def test_a_renamed_key_plans_with_a_state_mv_hint_that_works(
     sandbox: SandboxGuild, tmp_path: Path, base: dict[str, Any]
 ) -> None:
-    cwd = project(tmp_path, base)
+    cwd = project(tmp_path, base, sandbox)
     guild = ["--guild", sandbox.guild_id]
     assert gaib(cwd, sandbox, "server", "apply", "--auto-approve", *guild).returncode == 0
     base["roles"][1]["key"] = "warriors"
-    project(tmp_path, base)
+    project(tmp_path, base, sandbox)
     plan = gaib(cwd, sandbox, "server", "plan", *guild)
     advice = "gaib server state mv role.fedaykin role.warriors"
     assert f"run `{advice}` and plan again" in plan.stdout, plan.stdout
