@@ -182,16 +182,32 @@ def deliver(
 
     Each implementation is called on its own (not through one ``pm.hook`` call, which stops at
     the first exception) so a broken notifier cannot silence the others; failures are returned.
+    Plugins' implementations go through pluggy (``pm.subset_hook_caller``), so hook wrappers
+    and ``add_hookcall_monitoring`` see every call.
     """
     if not hasattr(pm.hook, "gaib_backup_notify"):
         pm.add_hookspecs(hookspecs)
     failures: list[DeliveryFailure] = []
-    implementations = [impl.function for impl in pm.hook.gaib_backup_notify.get_hookimpls()]
-    implementations += [notifier.gaib_backup_notify for notifier in notifiers]  # type: ignore[attr-defined]
-    for function in implementations:
-        owner = getattr(function, "__self__", function)
+    plain = [
+        impl
+        for impl in pm.hook.gaib_backup_notify.get_hookimpls()
+        if not (impl.wrapper or impl.hookwrapper)
+    ]
+    for impl in reversed(plain):  # get_hookimpls lists in reverse call order
+        others = [other.plugin for other in plain if other.plugin is not impl.plugin]
+        one = pm.subset_hook_caller("gaib_backup_notify", remove_plugins=others)
         try:
-            function(notification=notification)
+            one(notification=notification)
         except Exception as exc:  # any notifier error is reported, never fatal to the run
-            failures.append(DeliveryFailure(type(owner).__name__, str(exc) or type(exc).__name__))
+            failures.append(DeliveryFailure(_owner(impl.plugin), str(exc) or type(exc).__name__))
+    for notifier in notifiers:
+        try:
+            notifier.gaib_backup_notify(notification=notification)  # type: ignore[attr-defined]
+        except Exception as exc:  # as above
+            failures.append(DeliveryFailure(_owner(notifier), str(exc) or type(exc).__name__))
     return failures
+
+
+def _owner(plugin: object) -> str:
+    """A notifier's name in a failure report: its class (or module) name."""
+    return getattr(plugin, "__name__", None) or type(plugin).__name__
