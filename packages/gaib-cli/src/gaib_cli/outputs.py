@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from gaib_core.errors import GaibError
-from gaib_core.project import atomic_write_text
 
 FORCE = typer.Option(False, "--force", help="Overwrite the output file if it exists.")
 
@@ -29,6 +28,8 @@ def write_output(
     """Write ``text`` to ``path`` atomically; refuse an existing file unless ``force``."""
     refuse_existing(path, force=force, option=option)
     try:
+        from gaib_core.project import atomic_write_text  # pydantic: only when writing
+
         atomic_write_text(path, text, mode=mode, overwrite=force)
     except FileExistsError:  # it appeared since the check
         refuse_existing(path, force=False, option=option)
