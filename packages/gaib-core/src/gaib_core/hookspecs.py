@@ -129,7 +129,8 @@ def gaib_before_change(event: ChangeEvent) -> None:
     """Called before an operation writes the guild or the state: approved, state locked.
 
     Fires for every such operation: ``apply``, ``destroy``, ``teardown``, ``import``,
-    ``state-rm``, ``state-mv``, ``state-push`` (and gaib-backup's ``restore``, ``rollback``).
+    ``state-rm``, ``state-mv``, ``state-push`` (and gaib-backup's ``restore``, ``rollback``;
+    gaib-theme-sietch's ``sync``, which changes members' roles and leaves the state as it is).
     gaib-backup backs the state up here. Raising (a ``GaibError`` to explain why) aborts the
     operation with nothing written; ``gaib_after_change`` still fires, with status ``failed``.
 

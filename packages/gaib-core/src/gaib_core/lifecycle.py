@@ -1,7 +1,8 @@
 """The lifecycle of every change: what ``gaib_before_change`` / ``gaib_after_change`` receive.
 
 Every operation that writes the guild or the state (apply, destroy, teardown, import, state
-rm/mv/push, and gaib-backup's restore and rollback) runs inside :func:`change_lifecycle`:
+rm/mv/push, gaib-backup's restore and rollback, and gaib-theme-sietch's member role ``sync``)
+runs inside :func:`change_lifecycle`:
 
 1. the caller has approved the change and holds the state lock;
 2. ``gaib_before_change(event)`` fires; a ``GaibError`` raised there aborts before anything is
@@ -38,6 +39,7 @@ Operation = Literal[
     "state-push",
     "restore",
     "rollback",
+    "sync",
 ]
 Status = Literal["succeeded", "failed", "interrupted"]
 OPERATIONS: tuple[Operation, ...] = get_args(Operation)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from gaib_core.errors import MissingAccess
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.models import (
     CATEGORY,
@@ -183,6 +185,63 @@ def test_members_get_and_lose_roles(sandbox: SandboxGuild, admin: Admin) -> None
         assert (await p.get_member(gid, user_id)).roles == []
 
     run(sandbox, go)
+
+
+def test_list_members_reads_every_member_in_pages_of_1000(
+    sandbox: SandboxGuild, admin: Admin
+) -> None:
+    """2,000 added members + owner + bot = 2,002: pages of 1000, 1000 and 2 (3 requests)."""
+    gid = sandbox.guild_id
+    core = sandbox.server.sandbox
+    added = [core.add_member(gid, f"m{i}") for i in range(2000)]
+    admin.reset_stats()
+
+    async def go(p: DiscordProvider) -> None:
+        members = await p.list_members(gid)
+        ids = [m.user_id for m in members]
+        assert len(ids) == 2002 and len(set(ids)) == 2002
+        assert ids == sorted(ids, key=int)
+        assert set(added) | {sandbox.info.owner_id, sandbox.info.bot_user_id} == set(ids)
+        assert p.request_count == 3
+        small = await p.list_members(gid, page_size=1000)
+        assert [m.user_id for m in small] == ids
+
+    run(sandbox, go)
+    assert admin.stats()["by_route"] == {"GET /guilds/{guild_id}/members": 6}
+
+
+def test_list_members_asks_one_more_page_when_the_last_is_full(sandbox: SandboxGuild) -> None:
+    """Owner + bot with pages of 2: a full page, then an empty one says it was the last."""
+
+    async def go(p: DiscordProvider) -> None:
+        members = await p.list_members(sandbox.guild_id, page_size=2)
+        assert {m.user_id for m in members} == {sandbox.info.owner_id, sandbox.info.bot_user_id}
+        assert p.request_count == 2
+        with pytest.raises(ValueError, match=r"page_size 1001 is not in 1\.\.1000"):
+            await p.list_members(sandbox.guild_id, page_size=1001)
+
+    run(sandbox, go)
+
+
+def test_list_members_without_the_members_intent_says_where_to_turn_it_on(
+    sandbox: SandboxGuild,
+) -> None:
+    core = sandbox.server.sandbox
+    core.set_members_intent(False)
+    try:
+
+        async def go(p: DiscordProvider) -> str:
+            try:
+                await p.list_members(sandbox.guild_id)
+            except MissingAccess as err:
+                return str(err)
+            raise AssertionError("listing members without the intent succeeded")
+
+        message = run(sandbox, go)
+    finally:
+        core.set_members_intent(True)
+    assert "error 50001" in message
+    assert "turn on 'Server Members Intent' in the Developer Portal" in message
 
 
 def test_read_guild_costs_the_same_for_250_roles_and_500_channels(

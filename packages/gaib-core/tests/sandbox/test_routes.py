@@ -234,6 +234,21 @@ def test_members_list_get_modify_and_role_routes(api: httpx.Client, sandbox: San
     assert patched.json()["roles"] == [role["id"]] and patched.json()["nick"] == "Stilgar"
 
 
+def test_listing_members_needs_the_members_intent(api: httpx.Client, sandbox: SandboxGuild) -> None:
+    gid = sandbox.guild_id
+    admin = httpx.post(f"{sandbox.admin_url}/intents", json={"members": False}, timeout=10)
+    assert admin.json() == {"members": False}
+    try:
+        refused = api.get(f"/guilds/{gid}/members", params={"limit": 10})
+        assert refused.status_code == 403
+        assert refused.json() == {"message": "Missing Access", "code": 50001}
+        # one member by id needs no intent
+        assert api.get(f"/guilds/{gid}/members/{sandbox.info.bot_user_id}").status_code == 200
+    finally:
+        httpx.post(f"{sandbox.admin_url}/intents", json={"members": True}, timeout=10)
+    assert len(api.get(f"/guilds/{gid}/members", params={"limit": 10}).json()) == 2
+
+
 def test_deleting_a_role_removes_it_from_members_and_overwrites(
     api: httpx.Client, sandbox: SandboxGuild
 ) -> None:

@@ -86,6 +86,14 @@ class Provider(Protocol):
         """One member."""
         ...
 
+    async def list_members(self, guild_id: str, *, page_size: int = 1000) -> list[Member]:
+        """Every member of the guild, in user-id order, read in pages of ``page_size`` (1-1000).
+
+        One request per page (``GET /guilds/{id}/members?limit=&after=``), plus one that comes
+        back short. On Discord this needs the app's Server Members privileged intent.
+        """
+        ...
+
     async def add_member_role(
         self, guild_id: str, user_id: str, role_id: str, *, reason: str
     ) -> None:

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import httpx
 
-from gaib_core.errors import DiscordAPIError, MissingPermissions
+from gaib_core.errors import DiscordAPIError, MissingAccess, MissingPermissions
 from gaib_core.provider.adopt import create_or_adopt, find_channel, find_role
 from gaib_core.provider.explain import explain_missing_permissions
 from gaib_core.provider.http import DEFAULT_API_BASE, build_client
@@ -38,6 +38,9 @@ from gaib_core.provider.models import (
 )
 from gaib_core.provider.ratelimit import RateLimiter, Route
 from gaib_core.provider.rest import RestClient
+
+#: The most members Discord returns per page of List Guild Members.
+MEMBER_PAGE = 1000
 
 
 class DiscordProvider:
@@ -160,6 +163,36 @@ class DiscordProvider:
             Route("GET", "/guilds/{guild_id}/members/{user_id}", guild_id=guild_id, user_id=user_id)
         )
         return Member.from_api(data)
+
+    async def list_members(self, guild_id: str, *, page_size: int = MEMBER_PAGE) -> list[Member]:
+        """Every member, in user-id order: ``GET /guilds/{id}/members?limit=&after=`` per page.
+
+        Discord pages by user id (``after`` = the last id of the previous page) and a page
+        shorter than ``limit`` is the last, so ``n`` members cost ``n // page_size + 1``
+        requests. The pages go one after another (each needs the last id of the one before)
+        through the route's bucket like every other call. Without the Server Members intent
+        Discord answers 50001; the error then says where to turn it on.
+        """
+        if not 1 <= page_size <= MEMBER_PAGE:
+            raise ValueError(f"page_size {page_size} is not in 1..{MEMBER_PAGE}")
+        route = Route("GET", "/guilds/{guild_id}/members", guild_id=guild_id)
+        members: list[Member] = []
+        after = "0"
+        while True:
+            try:
+                page = await self._call(route.with_query(limit=page_size, after=after))
+            except MissingAccess as err:
+                err.hint = (
+                    "listing members needs the Server Members intent: turn on 'Server Members "
+                    "Intent' in the Developer Portal > your application > Bot > Privileged "
+                    "Gateway Intents (and check that the bot is in that guild)"
+                )
+                err.args = (str(err),)
+                raise
+            members.extend(Member.from_api(m) for m in page or [])
+            if len(page or []) < page_size:
+                return members
+            after = members[-1].user_id
 
     # -- the guild's own settings -------------------------------------------------------------
 

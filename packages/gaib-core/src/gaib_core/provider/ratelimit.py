@@ -41,7 +41,7 @@ _IDLE_EVICT_SECONDS = 300.0
 class Route:
     """One API call: ``Route("PATCH", "/guilds/{guild_id}/roles/{role_id}", guild_id=1, role_id=2)``."""
 
-    __slots__ = ("method", "params", "path", "template")
+    __slots__ = ("method", "params", "path", "query", "template")
 
     def __init__(self, method: str, template: str, **params: str | int) -> None:
         self.method = method.upper()
@@ -49,6 +49,15 @@ class Route:
         self.params = {name: str(value) for name, value in params.items()}
         # Ids are digits, but quote anyway so a bad id cannot change the path.
         self.path = template.format_map({k: quote(v, safe="@") for k, v in self.params.items()})
+        # The query string (``?limit=1000&after=...``): not part of the route's identity, so
+        # every page of a listing shares the route's bucket, as on Discord.
+        self.query: dict[str, str] = {}
+
+    def with_query(self, **query: str | int) -> Route:
+        """This route with a query string (``Route(...).with_query(limit=1000, after=0)``)."""
+        route = Route(self.method, self.template, **self.params)
+        route.query = {name: str(value) for name, value in query.items()}
+        return route
 
     @property
     def key(self) -> str:

@@ -165,7 +165,11 @@ class RestClient:
                 self.request_count += 1
                 try:
                     resp = await self.client.request(
-                        route.method, route.path, json=a.json, headers=a.headers
+                        route.method,
+                        route.path,
+                        params=route.query or None,
+                        json=a.json,
+                        headers=a.headers,
                     )
                 except httpx.TransportError as exc:
                     sent = not isinstance(exc, _NOT_SENT)

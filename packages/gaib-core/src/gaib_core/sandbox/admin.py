@@ -19,6 +19,8 @@ edits: drift, roles above the bot)::
     GET    /_sandbox/audit-log             -> [{method, route, path, status, reason, user_agent}]
                                            (every API write; reason = X-Audit-Log-Reason decoded)
     POST   /_sandbox/limits                {profile: strict|relaxed|off} -> {profile}
+    POST   /_sandbox/intents               {members: bool} -> {members} (the Server Members
+                                           intent; without it List Guild Members is 403 / 50001)
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ class NewRole(_Admin):
     permissions: Bitfield = 0
     position: int = Field(1, ge=1)
     managed: bool = False
+
+
+class IntentsBody(_Admin):
+    """Body of ``POST /_sandbox/intents``."""
+
+    members: bool
 
 
 class LimitsBody(_Admin):
@@ -159,6 +167,11 @@ def build_admin_router(sandbox: Sandbox) -> Router:
         sandbox.set_limits(limits.profile)
         return json_response(200, {"profile": limits.profile})
 
+    def set_intents(req: Request) -> SandboxResponse:
+        intents = _parse(IntentsBody, req)
+        sandbox.set_members_intent(intents.members)
+        return json_response(200, {"members": intents.members})
+
     router.add("POST", "/guilds", new_guild)
     router.add("GET", "/guilds", lambda req: json_response(200, sandbox.guilds()))
     router.add("POST", "/guilds/{guild_id}/members", new_member)
@@ -171,6 +184,7 @@ def build_admin_router(sandbox: Sandbox) -> Router:
     router.add("POST", "/stats/reset", reset_stats)
     router.add("GET", "/audit-log", lambda req: json_response(200, sandbox.audit_log()))
     router.add("POST", "/limits", set_limits)
+    router.add("POST", "/intents", set_intents)
     router.add(
         "GET", "/limits", lambda req: json_response(200, {"profile": sandbox.limiter.profile.name})
     )

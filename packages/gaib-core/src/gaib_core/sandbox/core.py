@@ -232,6 +232,12 @@ class Sandbox:
             self.limiter.set_profile(self.limiter.profile.name)
             self.reset_stats()
 
+    def set_members_intent(self, enabled: bool) -> None:
+        """Turn the application's Server Members intent on or off (List Guild Members needs it)."""
+        with self.synced():
+            self.store.data.members_intent = enabled
+            self.store.save()
+
     def set_limits(self, profile: str) -> None:
         """Switch the rate-limit profile (``strict``, ``relaxed`` or ``off``)."""
         with self._lock:

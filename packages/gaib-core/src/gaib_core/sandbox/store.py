@@ -138,6 +138,9 @@ class StoreData(_Model):
     version: int = STORE_VERSION
     last_id: int = 0
     bot_user_id: str | None = None
+    # The application's Server Members privileged intent (Developer Portal > Bot); without it
+    # Discord answers List Guild Members with 403 / 50001.
+    members_intent: bool = True
     users: dict[str, StoredUser] = Field(default_factory=dict)
     guilds: dict[str, StoredGuild] = Field(default_factory=dict)
     commands: dict[str, StoredCommand] = Field(default_factory=dict)

@@ -1,7 +1,8 @@
 """pytest fixtures: a Discord-compatible sandbox over real loopback HTTP.
 
 - ``sandbox_server`` (session): one ``SandboxServer`` with the "relaxed" rate-limit profile;
-- ``sandbox`` (function): clears faults and statistics, restores the "relaxed" profile, creates a
+- ``sandbox`` (function): clears faults and statistics, restores the "relaxed" profile and the
+  Server Members intent, creates a
   fresh guild and yields a ``SandboxGuild`` (server, info, base_url, token).
 """
 
@@ -55,6 +56,7 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxGuild]:
     core.clear_faults()
     core.set_limits("relaxed")
     core.reset_stats()
+    core.set_members_intent(True)
     info = core.create_guild()
     yield SandboxGuild(sandbox_server, info, sandbox_server.base_url, info.token)
     core.clear_faults()

@@ -210,6 +210,19 @@ class ProviderContract:
 
         self.run(make_provider, go)
 
+    def test_members_are_listed_in_pages(
+        self, make_provider: Callable[[], Provider], guild_id: str
+    ) -> None:
+        async def go(p: Provider) -> None:
+            guild = await p.read_guild(guild_id)
+            everyone = await p.list_members(guild_id)
+            ids = [m.user_id for m in everyone]
+            assert guild.bot_user_id in ids and ids == sorted(set(ids), key=int)
+            paged = await p.list_members(guild_id, page_size=1)  # one member per page
+            assert [m.user_id for m in paged] == ids
+
+        self.run(make_provider, go)
+
     def test_guild_settings_change_by_field(
         self, make_provider: Callable[[], Provider], guild_id: str
     ) -> None:

@@ -10,6 +10,7 @@ from gaib_core.sandbox.responses import (
     empty_response,
     invalid_field,
     json_response,
+    missing_access,
     missing_permissions,
 )
 from gaib_core.sandbox.routes.common import guild_of, member_of, role_of
@@ -43,8 +44,13 @@ def _int_query(req: Request, name: str, default: int, low: int, high: int) -> in
 
 
 def list_members(req: Request) -> SandboxResponse:
-    """Members by user id, ``limit`` 1..1000 (default 1) after the user id ``after``."""
+    """Members by user id, ``limit`` 1..1000 (default 1) after the user id ``after``.
+
+    Needs the Server Members privileged intent, as on Discord (403 / 50001 without it).
+    """
     guild = guild_of(req)
+    if not req.store.data.members_intent:
+        raise missing_access()
     limit = _int_query(req, "limit", 1, 1, 1000)
     after = _int_query(req, "after", 0, 0, 2**64)
     members = sorted(guild.members.values(), key=lambda m: int(m.user_id))
