@@ -6,6 +6,7 @@ Sessions reuse the uv workspace environment (``.venv``) unless they need isolati
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tomllib
@@ -15,7 +16,8 @@ import nox
 
 # `make install` bootstraps uv into .tools/bin, which is not on PATH in a fresh clone; every
 # session (and nox's uv venv backend) runs `uv`, so put it there.
-TOOLS = Path(__file__).resolve().parent / ".tools" / "bin"
+ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / ".tools" / "bin"
 if (TOOLS / "uv").exists():
     os.environ["PATH"] = f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"
 
@@ -67,6 +69,23 @@ def bench(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     """The README's main job: init the Sietch theme, plan and apply on the embedded sandbox."""
     session.run("uv", "run", "--no-sync", "bash", "scripts/demo.sh")
+
+
+@nox.session(venv_backend="none")
+def build(session: nox.Session) -> None:
+    """Sdist and wheel of each package into dist/ (``-- --out-dir PATH`` puts them elsewhere).
+
+    uv builds every wheel from its sdist, so a file the sdist leaves out fails the build; the
+    wheels are what ``pip install gaib-cli gaib-theme-sietch`` installs, and
+    tests/packaging checks them installed into fresh virtualenvs. dist/ (gaib's own output
+    folder) is emptied first so no stale release sits beside the new one; another --out-dir is
+    never emptied.
+    """
+    parser = argparse.ArgumentParser(prog="nox -s build --")
+    parser.add_argument("--out-dir", default="dist", help="where the sdists and wheels go")
+    out_dir = parser.parse_args(session.posargs).out_dir
+    clear = ["--clear"] if Path(out_dir).resolve() == ROOT / "dist" else []
+    session.run("uv", "build", "--all-packages", "--out-dir", out_dir, *clear)
 
 
 def _extras(package: str) -> list[str]:
