@@ -28,6 +28,7 @@ SERVER_COMMAND_MODULES: tuple[str, ...] = (
     "apply",
     "importexport",
     "teardown",
+    "convert",
 )
 TOP_LEVEL_MODULES: tuple[str, ...] = ("sandbox", "plugins")
 
