@@ -13,7 +13,11 @@ import importlib
 import typer
 from gaib_core.commands import CommandTree
 
-COMMAND_MODULES: tuple[str, ...] = ("gaib_theme_sietch.verify.cli", "gaib_theme_sietch.tiers.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "gaib_theme_sietch.verify.cli",
+    "gaib_theme_sietch.tiers.cli",
+    "gaib_theme_sietch.tiers.sync_cli",
+)
 
 
 def register(commands: CommandTree) -> None:

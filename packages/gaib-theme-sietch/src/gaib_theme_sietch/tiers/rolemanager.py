@@ -1,0 +1,170 @@
+"""RoleManager: the exact role additions and removals that make the guild match the holders.
+
+Input: the holders, the guild's members as listed (with their role ids) and the ``RoleMap``.
+Output: a ``SyncPlan``, pure data. The rules:
+
+- What each member should hold comes from ``EligibilityService``, given the Sietch roles every
+  member holds now as its ``previous`` (so Former Naib and waitlist promotions follow the guild).
+- A **known** member (a holder linked to the member's Discord id) ends with exactly the roles
+  eligibility gives: missing ones are added, other Sietch roles removed. Roles that are not
+  Sietch's are never touched.
+- A member gaib does **not know** (in the guild, not among the holders) keeps their roles, unless
+  ``strip_unknown`` is set: then they lose every Sietch role except Former Naib, which stays
+  with whoever held a Naib seat. Either way nobody keeps two tier roles: an unknown member
+  holding several keeps the highest.
+- Per member, removals come before additions, so an interrupted sync never leaves anyone with
+  two tier roles; re-running it converges, because the plan is always computed from the guild
+  as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from gaib_core.provider.models import Member
+
+from gaib_theme_sietch.tiers.eligibility import Change, EligibilityService
+from gaib_theme_sietch.tiers.holders import Holder
+from gaib_theme_sietch.tiers.roles import MANAGED_KEYS, TIER_KEYS, RoleMap
+
+Action = Literal["add", "remove"]
+_RANK = {key: index for index, key in enumerate(MANAGED_KEYS)}  # tiers highest first
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    """Give (``add``) or take (``remove``) one role of one member."""
+
+    user_id: str
+    action: Action
+    key: str
+    role_id: str
+
+    def as_json(self) -> dict[str, str]:
+        """``{"user_id", "action", "role", "role_id"}``."""
+        return {
+            "user_id": self.user_id,
+            "action": self.action,
+            "role": self.key,
+            "role_id": self.role_id,
+        }
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """Everything one sync will change, and what it was computed from."""
+
+    guild_id: str
+    changes: tuple[RoleChange, ...]  # by member (user id order), removals before additions
+    tier_changes: tuple[Change, ...]  # promotions, demotions, joins, departures
+    members: int  # members listed
+    holders: int  # holders given
+    linked: int  # holders linked to a member of this guild
+    unknown: int  # members not among the holders
+    usernames: Mapping[str, str]
+
+    @property
+    def has_changes(self) -> bool:
+        """True when the sync would send any request."""
+        return bool(self.changes)
+
+    def count(self, action: Action) -> int:
+        """How many additions (``add``) or removals (``remove``)."""
+        return sum(1 for change in self.changes if change.action == action)
+
+    def by_member(self) -> dict[str, list[RoleChange]]:
+        """The changes grouped per member, in plan order."""
+        grouped: dict[str, list[RoleChange]] = {}
+        for change in self.changes:
+            grouped.setdefault(change.user_id, []).append(change)
+        return grouped
+
+
+class RoleManager:
+    """Plans role changes with one ``EligibilityService`` and one ``RoleMap``."""
+
+    def __init__(
+        self,
+        roles: RoleMap,
+        eligibility: EligibilityService | None = None,
+        *,
+        strip_unknown: bool = False,
+    ) -> None:
+        self.roles = roles
+        self.eligibility = eligibility or EligibilityService()
+        self.strip_unknown = strip_unknown
+        self._key_of = roles.key_of()
+
+    def held(self, member: Member) -> frozenset[str]:
+        """The Sietch role keys a member holds."""
+        return frozenset(self._key_of[r] for r in member.roles if r in self._key_of)
+
+    def plan(
+        self,
+        guild_id: str,
+        holders: Iterable[Holder],
+        members: Sequence[Member],
+        *,
+        now: datetime,
+    ) -> SyncPlan:
+        """The role changes that make ``members`` hold what ``holders`` entitle them to."""
+        holders = list(holders)
+        held = {m.user_id: self.held(m) for m in members}
+        outcome = self.eligibility.evaluate(
+            holders, {user: keys for user, keys in held.items() if keys}, now=now
+        )
+        linked = {h.discord_user_id for h in holders if h.discord_user_id is not None}
+        changes: list[RoleChange] = []
+        changed: set[str] = set()
+        unknown = 0
+        for user in sorted(held, key=_user_order):
+            now_held = held[user]
+            if user in linked:
+                wanted = outcome.members[user].roles
+            else:
+                unknown += 1
+                wanted = self._unknown(now_held)
+            ours = self._diff(user, now_held, wanted)
+            if ours:
+                changes.extend(ours)
+                changed.add(user)
+        # A member gaib does not know and keeps has not moved tier (at most lost a duplicate).
+        reported = linked | (held.keys() if self.strip_unknown else set())
+        tier_changes = tuple(c for c in outcome.changes if c.discord_user_id in changed & reported)
+        return SyncPlan(
+            guild_id=guild_id,
+            changes=tuple(changes),
+            tier_changes=tier_changes,
+            members=len(members),
+            holders=len(holders),
+            linked=len(linked & held.keys()),
+            unknown=unknown,
+            usernames={m.user_id: m.username for m in members},
+        )
+
+    def _unknown(self, held: frozenset[str]) -> frozenset[str]:
+        """What a member who is not among the holders keeps."""
+        if self.strip_unknown:
+            return _former(held)
+        tiers = sorted(held & TIER_KEYS, key=_RANK.__getitem__)
+        return held - frozenset(tiers[1:])  # one tier role, the highest
+
+    def _diff(self, user: str, held: frozenset[str], wanted: frozenset[str]) -> list[RoleChange]:
+        ids = self.roles.ids
+        removals = sorted(held - wanted, key=_RANK.__getitem__)
+        additions = sorted(wanted - held, key=_RANK.__getitem__)
+        return [RoleChange(user, "remove", key, ids[key]) for key in removals] + [
+            RoleChange(user, "add", key, ids[key]) for key in additions
+        ]
+
+
+def _former(held: frozenset[str]) -> frozenset[str]:
+    """Former Naib for whoever holds Naib or Former Naib now."""
+    return frozenset({"former_naib"}) if held & {"naib", "former_naib"} else frozenset()
+
+
+def _user_order(user: str) -> tuple[int, str]:
+    return (len(user), user)  # snowflakes in numeric order

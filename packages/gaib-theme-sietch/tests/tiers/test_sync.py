@@ -1,0 +1,269 @@
+"""RoleManager and the sync, end to end on the sandbox over loopback HTTP.
+
+PRD 6.6.3's scenarios where roles are involved, by name; the member rules (one tier role,
+unknown members keep theirs or are stripped); the request count (role changes + member pages +
+the guild read); an interrupted sync re-run converges; and, drawn by hypothesis, a sync applied
+twice changes nothing the second time and leaves nobody with two tier roles.
+"""
+
+from __future__ import annotations
+
+import pytest
+from gaib_core.errors import GaibError
+from gaib_core.sandbox.faults import FaultSpec
+from gaib_core.testing.fixtures import SandboxGuild
+from gaib_theme_sietch.tiers.holders import Holder
+from gaib_theme_sietch.tiers.roles import DEFAULT_NAMES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import SietchGuild, holder, make_sietch_guild, whales
+
+GUILD_READ = 4  # @me, guild, channels, the bot's member
+
+
+def changes(synced: object) -> list[tuple[str, str, str]]:
+    plan = synced.plan  # type: ignore[attr-defined]
+    return [(c.user_id, c.action, c.key) for c in plan.changes]
+
+
+# --- PRD 6.6.3 scenarios ------------------------------------------------------------------
+
+
+def test_scenario_1_tier_promotion(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("alia", ["hajra"])
+    synced = sietch_guild.sync([*whales(), holder(1, "69", me)])
+    assert changes(synced) == [(me, "remove", "hajra"), (me, "add", "ichwan")]
+    [change] = synced.plan.tier_changes
+    assert (change.kind, change.before, change.after) == ("promotion", "hajra", "ichwan")
+
+
+def test_scenario_2_tier_demotion(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("leto", ["usul"])
+    synced = sietch_guild.sync([*whales(), holder(1, "1110.999999999999999999", me)])
+    assert changes(synced) == [(me, "remove", "usul"), (me, "add", "sayyadina")]
+    [change] = synced.plan.tier_changes
+    assert (change.kind, change.before, change.after) == ("demotion", "usul", "sayyadina")
+    assert sietch_guild.held(me) == {"sayyadina"}
+
+
+def test_scenario_3_rank_override(sietch_guild: SietchGuild) -> None:
+    """Few holders: ranks 1-7 are Naib and 8-69 Fedaykin whatever they hold."""
+    naib = sietch_guild.add_member("stilgar")
+    fedaykin = sietch_guild.add_member("chani")
+    # Six whales hold ranks 1-6: 7 BGT is rank 7 (Naib), 6.9 BGT rank 8 (Fedaykin).
+    holders = [*whales(6), holder(100, "7", naib), holder(101, "6.9", fedaykin)]
+    synced = sietch_guild.sync(holders)
+    assert sietch_guild.tiers(naib) == {"naib"}
+    assert sietch_guild.tiers(fedaykin) == {"fedaykin"}
+    assert {(c.discord_user_id, c.after) for c in synced.plan.tier_changes} == {
+        (naib, "naib"),
+        (fedaykin, "fedaykin"),
+    }
+
+
+def test_scenario_4_role_assignment(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("jessica", other=True)
+    sietch_guild.sync([*whales(), holder(1, "222", me, ("water-sharer",))])
+    assert sietch_guild.held(me) == {"qanat", "water_sharer"}
+    assert sietch_guild.other in sietch_guild.role_ids(me)  # not Sietch's: untouched
+
+
+def test_scenario_5_role_removal(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("rabban", ["ichwan", "engaged"], other=True)
+    sietch_guild.sync([*whales(), holder(1, "6.899999999999999999", me)])
+    assert sietch_guild.held(me) == set()  # below Hajra, no badges: no Sietch role at all
+    assert sietch_guild.role_ids(me) == [sietch_guild.other]
+
+
+def test_scenario_6_waitlist_entry(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("farok")
+    synced = sietch_guild.sync([*whales(69), holder(1, "420", me)])  # rank 70
+    assert sietch_guild.held(me) == {"sihaya", "taqwa"}
+    [change] = synced.plan.tier_changes
+    assert (change.kind, change.after) == ("joined", "sihaya")
+
+
+def test_scenario_7_waitlist_promotion(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("otheym")
+    sietch_guild.sync([*whales(69), holder(1, "420", me)])
+    assert sietch_guild.held(me) == {"sihaya", "taqwa"}
+    synced = sietch_guild.sync([*whales(68), holder(1, "420", me)])  # a whale sold: rank 69
+    assert changes(synced) == [(me, "remove", "sihaya"), (me, "remove", "taqwa"),
+                               (me, "add", "fedaykin")]  # fmt: skip
+    [change] = synced.plan.tier_changes
+    assert (change.kind, change.before, change.after) == (
+        "waitlist_promotion",
+        "sihaya",
+        "fedaykin",
+    )
+    assert sietch_guild.held(me) == {"fedaykin"}
+
+
+# --- the member rules ---------------------------------------------------------------------
+
+
+def test_a_lost_naib_seat_leaves_former_naib(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("jamis")
+    sietch_guild.sync([holder(1, "100", me)])
+    assert sietch_guild.held(me) == {"naib"}
+    sietch_guild.sync([*whales(), holder(1, "100", me)])
+    assert sietch_guild.held(me) == {"ichwan", "former_naib"}
+
+
+def test_unknown_members_keep_their_roles_but_never_two_tiers(sietch_guild: SietchGuild) -> None:
+    kept = sietch_guild.add_member("harah", ["usul", "veteran"], other=True)
+    doubled = sietch_guild.add_member("geurney", ["hajra", "naib", "engaged"])
+    synced = sietch_guild.sync(whales())
+    assert sietch_guild.held(kept) == {"usul", "veteran"}
+    assert sietch_guild.held(doubled) == {"naib", "engaged"}  # the highest tier stays
+    assert synced.plan.unknown == 4  # the two, the owner and the bot
+    assert synced.plan.tier_changes == ()
+
+
+def test_strip_unknown_takes_sietch_roles_but_keeps_former_naib(sietch_guild: SietchGuild) -> None:
+    plain = sietch_guild.add_member("harah", ["usul", "veteran"], other=True)
+    naib = sietch_guild.add_member("duncan", ["naib", "engaged"])
+    synced = sietch_guild.sync(whales(), strip_unknown=True)
+    assert sietch_guild.role_ids(plain) == [sietch_guild.other]
+    assert sietch_guild.held(naib) == {"former_naib"}
+    assert {c.kind for c in synced.plan.tier_changes} == {"left"}
+
+
+def test_holders_outside_the_guild_are_counted_not_changed(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("irulan")
+    synced = sietch_guild.sync([*whales(), holder(1, "70", me), holder(2, "900", "999999999")])
+    assert (synced.plan.holders, synced.plan.linked) == (102, 1)
+    assert {c.user_id for c in synced.plan.changes} == {me}
+
+
+def test_a_dry_run_sends_no_write(sietch_guild: SietchGuild) -> None:
+    me = sietch_guild.add_member("wensicia")
+    synced = sietch_guild.sync([*whales(), holder(1, "888", me)], dry_run=True)
+    assert changes(synced) == [(me, "add", "sayyadina")]
+    assert sietch_guild.held(me) == set()
+    assert synced.requests == GUILD_READ + synced.pages
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+def test_requests_are_the_role_changes_plus_member_pages(sietch_guild: SietchGuild) -> None:
+    """1,102 members (with owner and bot): 2 pages, then one request per role change."""
+    # Most members hold what they should already; the first 40 need changes (the provider keeps
+    # under Discord's global 50 requests per second, so many changes would cost seconds).
+    users = [
+        sietch_guild.add_member(f"m{i}", ["hajra"] if i >= 40 or i % 2 else []) for i in range(1100)
+    ]
+    holders = [*whales(), *(holder(i, "69" if i < 40 else "7", u) for i, u in enumerate(users))]
+    core = sietch_guild.sandbox.server.sandbox
+    core.reset_stats()
+    synced = sietch_guild.sync(holders)
+    assert synced.pages == 2  # 1,102 members
+    plan, result = synced.plan, synced.result
+    assert (plan.count("add"), plan.count("remove")) == (40, 20)
+    assert result is not None and result.errors == [] and len(result.applied) == len(plan.changes)
+    assert synced.requests == GUILD_READ + synced.pages + len(plan.changes)
+    by_route = core.stats()["by_route"]
+    assert by_route["GET /guilds/{guild_id}/members"] == 2
+    assert by_route["PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"] == plan.count("add")
+    assert by_route.get("DELETE /guilds/{guild_id}/members/{user_id}/roles/{role_id}", 0) == (
+        plan.count("remove")
+    )
+    again = sietch_guild.sync(holders)
+    assert again.plan.changes == () and again.requests == GUILD_READ + 2
+
+
+def test_an_interrupted_sync_converges_when_run_again(sietch_guild: SietchGuild) -> None:
+    users = [sietch_guild.add_member(f"m{i}", ["usul"]) for i in range(30)]
+    holders = [*whales(), *(holder(i, "69", u) for i, u in enumerate(users))]
+    core = sietch_guild.sandbox.server.sandbox
+    # The 20th role write fails for good (5xx past the provider's retries): the sync stops.
+    core.add_fault(
+        FaultSpec(kind="5xx", count=10, after=19, route=r"* /guilds/\d+/members/\d+/roles/\d+")
+    )
+    first = sietch_guild.sync(holders, concurrency=4)
+    assert first.result is not None and first.result.errors
+    assert 0 < len(first.result.applied) < len(first.plan.changes)
+    assert all(len(sietch_guild.tiers(u)) <= 1 for u in users)  # removals go first
+    core.clear_faults()
+    second = sietch_guild.sync(holders)
+    assert second.result is not None and second.result.errors == []
+    assert 0 < len(second.plan.changes) < len(first.plan.changes)
+    assert all(sietch_guild.held(u) == {"ichwan"} for u in users)
+    assert sietch_guild.sync(holders).plan.changes == ()
+
+
+def test_roles_the_bot_cannot_give_stop_the_sync_before_any_write(sandbox: SandboxGuild) -> None:
+    guild = make_sietch_guild(sandbox)
+    core = sandbox.server.sandbox
+    core.add_role(sandbox.guild_id, "Naib", position=300)  # a second Naib, above the bot
+    with pytest.raises(GaibError, match="has 2 roles named 'Naib'"):
+        guild.sync(whales())
+    stored = core.store.guild(sandbox.guild_id)
+    assert stored is not None
+    stored.roles[guild.roles["naib"]].name = "Old Naib"  # now only the one above the bot
+    with pytest.raises(GaibError) as err:
+        guild.sync(whales())
+    assert "the bot cannot give role 'Naib' (role.naib)" in str(err.value)
+    assert "move the bot's role 'gaib' above 'Naib'" in str(err.value)
+    assert (
+        core.stats()["by_route"].get("PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+        is None
+    )
+
+
+def test_a_guild_without_the_roles_says_to_apply_the_theme(sandbox: SandboxGuild) -> None:
+    with pytest.raises(GaibError) as err:
+        SietchGuild(sandbox, {}, "").sync(whales())
+    assert "has no role 'Naib' (role.naib), 'Fedaykin' (role.fedaykin)" in str(err.value)
+    assert "create the theme's roles with `gaib server apply`" in str(err.value)
+
+
+def test_a_bot_without_manage_roles_is_told_before_any_write(
+    sandbox: SandboxGuild,
+) -> None:
+    core = sandbox.server.sandbox
+    info = core.create_guild(bot_permissions=0)
+    guild = make_sietch_guild(SandboxGuild(sandbox.server, info, sandbox.base_url, sandbox.token))
+    guild.add_member("x")
+    with pytest.raises(GaibError, match="the bot lacks Manage Roles"):
+        guild.sync(whales())
+
+
+# --- properties ---------------------------------------------------------------------------
+
+SIETCH_KEYS = list(DEFAULT_NAMES)
+AMOUNTS = st.sampled_from(
+    ["0", "6.8", "6.9", "68.99", "69", "222", "420", "690", "888", "1111", "5000"]
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    held=st.lists(st.sets(st.sampled_from(SIETCH_KEYS), max_size=4), min_size=1, max_size=5),
+    amounts=st.lists(st.one_of(st.none(), AMOUNTS), min_size=5, max_size=5),
+    seats=st.sampled_from([0, 66, 69, 100]),
+    strip=st.booleans(),
+)
+def test_a_sync_applied_twice_changes_nothing_the_second_time(
+    sandbox: SandboxGuild,
+    held: list[set[str]],
+    amounts: list[str | None],
+    seats: int,
+    strip: bool,
+) -> None:
+    fresh = sandbox.server.sandbox.create_guild()  # one guild per example
+    guild = make_sietch_guild(SandboxGuild(sandbox.server, fresh, sandbox.base_url, sandbox.token))
+    users = [guild.add_member(f"p{i}", keys) for i, keys in enumerate(held)]
+    holders: list[Holder] = whales(seats)
+    holders += [holder(i, a, u) for i, (u, a) in enumerate(zip(users, amounts, strict=False)) if a]
+    first = guild.sync(holders, strip_unknown=strip)
+    assert first.result is not None and first.result.errors == []
+    for user in users:
+        assert len(guild.tiers(user)) <= 1
+    second = guild.sync(holders, strip_unknown=strip)
+    assert second.plan.changes == ()
+    assert second.requests == GUILD_READ + second.pages
