@@ -1,6 +1,6 @@
 # Two entry points (see README): `make demo` and `make test`. Both install what they need first.
 # Needs only Python 3.11+, git and make: uv is bootstrapped into .tools/ and manages .venv/.
-.PHONY: install demo test lint bench clean system-packages
+.PHONY: install demo test lint bench clean system-packages cli-reference
 
 PYTHON ?= python3
 UV := .tools/bin/uv
@@ -26,6 +26,10 @@ system-packages:
 
 test: lint system-packages
 	$(UV) run --no-sync pytest -q -p no:cacheprovider
+
+# docs/cli.md from the typer app with every package installed (a test checks it is current).
+cli-reference: install
+	$(UV) run --no-sync python scripts/gen_cli_reference.py
 
 bench: install
 	$(UV) run --no-sync nox -s bench

@@ -165,10 +165,8 @@ def live_channels(sandbox: SandboxGuild) -> dict[str, dict[str, Any]]:
 def test_a_discord_backup_is_converted_and_applied(
     gaib: Gaib, sandbox: SandboxGuild, tmp_path: Path
 ) -> None:
-    out, err = converted_and_applied(
-        gaib, sandbox, tmp_path, discord_backup(everyone_bits(sandbox))
-    )
-    assert "Wrote discord-server.yaml from old.json (discord-backup): 2 roles, 1 category" in out
+    _, err = converted_and_applied(gaib, sandbox, tmp_path, discord_backup(everyone_bits(sandbox)))
+    assert "Wrote discord-server.yaml from old.json (discord-backup): 2 roles, 1 category" in err
     for left_out in ("1 emoji(s)", "1 ban(s)", "1 message(s) in 1 channel(s)"):
         assert f"Warning: {left_out}" in err, err
     # A private category stays manageable: gaib's bot may see it (said, not silent).
@@ -190,10 +188,8 @@ def test_a_discord_backup_is_converted_and_applied(
 def test_a_server_template_is_converted_and_applied(
     gaib: Gaib, sandbox: SandboxGuild, tmp_path: Path
 ) -> None:
-    out, err = converted_and_applied(
-        gaib, sandbox, tmp_path, server_template(everyone_bits(sandbox))
-    )
-    assert "(Discord server template): 2 roles, 1 category, 2 channels" in out
+    _, err = converted_and_applied(gaib, sandbox, tmp_path, server_template(everyone_bits(sandbox)))
+    assert "(Discord server template): 2 roles, 1 category, 2 channels" in err
     assert "overwrite for member 132837293881950208 not converted" in err
     roles = live_roles(sandbox)
     assert roles["Naib"] == (0xFFD700, MANAGE_MESSAGES, True)

@@ -119,7 +119,12 @@ def _once(calls: list[dict[str, Any]], operation: str, status: str) -> dict[str,
 
 def test_discovered_by_entry_point_with_its_own_group_and_hook(cli: Cli) -> None:
     listed = cli.run("plugins", "--json")
-    assert {"name": "recorder", "origin": "gaib-recorder 0.1"} in json.loads(listed.stdout)
+    assert {
+        "name": "recorder",
+        "origin": "gaib-recorder 0.1",
+        "distribution": "gaib-recorder",
+        "version": "0.1",
+    } in json.loads(listed.stdout)
     echoed = cli.run("recorder", "echo", "hello")
     assert echoed.returncode == 0, echoed.stderr
     assert echoed.stdout.strip() == "echo: hello"  # its own firstresult hook, through pm.hook

@@ -20,7 +20,7 @@ _err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False
 CLI_PLUGIN = "gaib_cli.plugin"
 T = TypeVar("T")
 
-_state: dict[str, Any] = {"debug": False, "no_color": False}
+_state: dict[str, Any] = {"debug": False, "no_color": False, "quiet": False}
 
 
 def _print_version(value: bool) -> None:
@@ -33,7 +33,15 @@ def _print_version(value: bool) -> None:
 
 def global_options(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
-    no_color: bool = typer.Option(False, "--no-color", help="Plain output without colors."),
+    no_color: bool = typer.Option(
+        False, "--no-color", help="Plain output without colors (also: the NO_COLOR variable)."
+    ),
+    quiet: bool = typer.Option(
+        False,
+        "--quiet",
+        help="Only what the command is for (plans, listings, ids, JSON), warnings and errors: "
+        "no progress display, notes or confirmations.",
+    ),
     version: bool = typer.Option(
         False,
         "--version",
@@ -55,6 +63,8 @@ def global_options(
     _state["debug"] = debug
     if no_color:
         plain()
+    if quiet:
+        _state["quiet"] = True
 
 
 def plain() -> None:
@@ -82,6 +92,23 @@ def change_directory(directory: Path) -> None:
             f"--chdir {directory}: cannot change into it ({exc.strerror or reason})",
             hint="give an existing directory, e.g. the one holding your discord-server.yaml",
         ) from None
+
+
+def silence() -> None:
+    """``--quiet``: from now on, ``info`` prints nothing and progress displays are off."""
+    _state["quiet"] = True
+
+
+def quiet() -> bool:
+    """True under ``--quiet``."""
+    return bool(_state["quiet"])
+
+
+def info(message: str) -> None:
+    """A note, hint or confirmation on stderr (``Wrote FILE``, ``Next: ...``); none under
+    ``--quiet``. What the command is for goes to ``out``; warnings and errors to ``err``."""
+    if not quiet():
+        _err_console.print(message, markup=False)
 
 
 def debug() -> bool:

@@ -67,6 +67,10 @@ def run(build: Callable[[], typer.Typer]) -> None:
         # Accepted anywhere on the line, not only before the command (it is global).
         context.plain()
         args = [arg for arg in args if arg != "--no-color"]
+    if "--quiet" in args:
+        # Global too, and accepted anywhere on the line.
+        context.silence()
+        args = [arg for arg in args if arg != "--quiet"]
     try:
         app = build()
         command = typer.main.get_command(app)

@@ -224,6 +224,7 @@ async def _run(
                 TimeElapsedColumn(),
                 console=context.out,
                 transient=True,
+                disable=context.quiet(),
             ) as progress:
                 listener = ProgressListener(progress, total)
                 try:

@@ -85,7 +85,7 @@ def convert(
         context.err(f"Warning: {warning}")
     for note in conversion.notes:
         context.err(f"Note: {note}")
-    context.out.print(
+    context.info(
         f"Wrote {output} from {file} ({conversion.source_format}): "
         f"{context.count(len(config.roles), 'role')}, "
         f"{context.count(len(config.categories), 'category', 'categories')}, "
@@ -94,20 +94,17 @@ def convert(
             f"; {context.count(len(conversion.warnings), 'warning')} above."
             if conversion.warnings
             else "."
-        ),
-        markup=False,
+        )
     )
     here = output.parent if output.name == CONFIG_FILE else None
     if here is not None:
         where = "" if here == Path(".") else f" --dir {here}"
-        context.out.print(
+        context.info(
             f"Next: gaib server init{where} --guild ID (or without --guild: the offline sandbox), "
-            "then gaib server plan",
-            markup=False,
+            "then gaib server plan"
         )
     else:
-        context.out.print(
+        context.info(
             f"Next: gaib server validate -c {output}; rename it to {CONFIG_FILE} for "
-            "gaib server init",
-            markup=False,
+            "gaib server init"
         )

@@ -47,9 +47,10 @@ async def _import(
     context.out.print(
         Text(f"{address}: imported {entry.type} '{entry.name}' (id {entry.id})", style="green")
     )
-    context.out.print(
-        Text("Import successful! Run `gaib server plan` to see how it differs from the config.")
-    )
+    if not context.quiet():
+        context.out.print(
+            Text("Import successful! Run `gaib server plan` to see how it differs from the config.")
+        )
 
 
 async def _export(

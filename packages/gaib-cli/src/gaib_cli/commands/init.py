@@ -225,6 +225,10 @@ def _report(
 
 
 def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
+    for issue in warnings:
+        context.err(f"Warning: {issue.to_error()}")
+    if context.quiet():
+        return  # what init did is in the files it wrote
     say = context.out.print
     theme = report["theme"]
     if report["adopted"]:
@@ -245,8 +249,6 @@ def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
     if report["backup"]:
         say(f"The previous file is kept as {report['backup']}.", markup=False)
     say(f"Project settings in .gaib/ (workspace '{report['workspace']}').", markup=False)
-    for issue in warnings:
-        context.err(f"Warning: {issue.to_error()}")
     if report["provider"] == "sandbox":
         say(
             f"This project targets the embedded offline sandbox (guild {report['guild_id']}); "

@@ -152,7 +152,7 @@ def register(commands: CommandTree) -> None:
             refuse_errors(plan)
         if out is not None:
             write_output(out, plan.to_json(), force=force, mode=0o600, option="-out")
-            if not as_json:
+            if not as_json and not context.quiet():
                 context.out.print(
                     Text(
                         f"\nSaved the plan to {out}. Apply exactly this plan with:\n"

@@ -78,7 +78,7 @@ def render(
     atomic_write_text(output, text)
     kept = f" (the previous file is in {backup})" if backup else ""
     copied = f", and the server icon beside it as {icon}" if icon else ""
-    context.err(f"Wrote {output}{copied}{kept}")
+    context.info(f"Wrote {output}{copied}{kept}")
 
 
 def _icon_beside(

@@ -155,7 +155,7 @@ def create_guild(
         context.print_json(info.to_json())
         return
     context.out.print(info.guild_id, markup=False)
-    context.err(
+    context.info(
         f"created guild '{name}' in {_where(target)} (bot role {bot_role}: {info.bot_role_id})"
     )
 

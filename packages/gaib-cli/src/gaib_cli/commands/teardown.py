@@ -47,7 +47,7 @@ async def _teardown(
         if output is not None:
             exported = export_guild(live, opened.manager.read())  # managed objects keep keys
             write_output(output, exported.yaml(), force=force)
-            context.err(f"exported the structure of guild {live.id} to {output}")
+            context.info(f"exported the structure of guild {live.id} to {output}")
         result = TeardownResult()
         if not dry_run:
             result = await teardown(opened.provider, live, opened.manager, opened.hooks)

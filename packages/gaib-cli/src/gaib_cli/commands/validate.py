@@ -169,4 +169,4 @@ def schema(
         context.out.file.write(text)
         return
     write_output(output, text, force=force)
-    context.err(f"Wrote the JSON Schema to {output}")
+    context.info(f"Wrote the JSON Schema to {output}")
