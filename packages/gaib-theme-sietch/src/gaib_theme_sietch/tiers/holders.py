@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -51,6 +51,42 @@ class Holder:
     badges: tuple[str, ...] = ()
     joined_at: datetime | None = None
     source: SourceLocation | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class HolderList:
+    """What a holder source read: the holders, and where from (``origin``: for people, no
+    secrets)."""
+
+    holders: list[Holder]
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotSource:
+    """The ``snapshot`` holder source: one CSV or JSON file (option ``path``)."""
+
+    path: Path
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, str]) -> SnapshotSource:
+        """The source for ``options["path"]``."""
+        path = options.get("path", "").strip()
+        if not path:
+            raise ConfigError(
+                "the snapshot holder source needs a file",
+                hint="give --holders FILE (or --source snapshot --source-option path=FILE)",
+            )
+        return cls(Path(path))
+
+    @property
+    def label(self) -> str:
+        """The file."""
+        return str(self.path)
+
+    def read(self) -> HolderList:
+        """The file's holders."""
+        return HolderList(load_snapshot(self.path), str(self.path))
 
 
 def load_snapshot(path: Path) -> list[Holder]:

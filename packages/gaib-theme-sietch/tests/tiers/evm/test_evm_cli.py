@@ -1,0 +1,68 @@
+"""``gaib sietch tier --rpc`` as a subprocess: the verified members' tiers from the chain, and an
+unreachable node as one line on stderr, exit code 1, without the URL's API key."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from gaib_theme_sietch.tiers.amounts import bgt_to_wei
+
+
+def gaib(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SIETCH_")}
+    return subprocess.run(
+        [sys.executable, "-m", "gaib_cli", "sietch", "tier", *args],
+        env={**base, "NO_COLOR": "1", "COLUMNS": "200", **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_tiers_of_the_verified_members(evm: Any, links: Any, token: Any, tmp_path: Path) -> None:
+    naib, hajra = "500000000000000001", "500000000000000002"
+    evm.mint(token, links.link(naib), bgt_to_wei("2000"))
+    evm.mint(token, links.link(hajra), bgt_to_wei("6.9"))
+    links.link("500000000000000003")  # verified, holds nothing
+    block = str(evm.head())
+
+    done = gaib("--rpc", evm.url, "--token", token.address, "--block", block, "--json",
+                cwd=tmp_path, DATABASE_URL=links.database_url)  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert f"at block {block}" in data["source"]
+    tiers = {h["discord_user_id"]: (h["rank"], h["tier"], h["bgt"]) for h in data["holders"]}
+    assert tiers == {
+        naib: (1, "naib", "2000"),
+        hajra: (2, "naib", "6.9"),
+        "500000000000000003": (None, "none", "0"),
+    }
+
+    one = gaib("--member", hajra, cwd=tmp_path, DATABASE_URL=links.database_url,
+               SIETCH_RPC_URL=evm.url, SIETCH_TOKEN_ADDRESS=token.address)  # fmt: skip
+    assert one.returncode == 0, one.stderr
+    assert (
+        one.stdout.strip() == "Naib: rank 2 is in the Naib seats (ranks 1-7); rank overrides amount"
+    )
+
+
+def test_an_unreachable_node(links: Any, unused_port: int, tmp_path: Path) -> None:
+    links.link("500000000000000001")
+    url = f"http://127.0.0.1:{unused_port}/v2/sk-SECRET"
+    done = gaib("--token", "0x" + "ab" * 20, cwd=tmp_path, DATABASE_URL=links.database_url,
+                SIETCH_RPC_URL=url)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.strip() == (
+        f"Error: cannot reach the RPC endpoint http://127.0.0.1:{unused_port}/… "
+        "(connection refused); check the URL given by --rpc (or SIETCH_RPC_URL) and that the "
+        "node is up"
+    )
