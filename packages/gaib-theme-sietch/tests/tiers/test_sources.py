@@ -199,3 +199,20 @@ def test_conflicting_options(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(GaibError) as caught:
         source_request(environ={}, **kwargs)  # type: ignore[arg-type]
     assert message in str(caught.value)
+
+
+def test_the_packages_hooks_are_documented() -> None:
+    import inspect
+
+    from gaib_theme_sietch import hookspecs
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    specs = [
+        n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if n.startswith("gaib_")
+    ]
+    assert specs == ["gaib_sietch_register_holder_sources"]
+    for name in specs:
+        assert f"def {name}(" in readme, f"show {name} in the README"
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        for param in inspect.signature(getattr(hookspecs, name)).parameters:
+            assert f":param {param}:" in doc
