@@ -25,6 +25,18 @@ from typing import TYPE_CHECKING
 import typer
 from gaib_core.errors import GaibError
 
+from gaib_theme_sietch.tiers.source_options import (
+    BATCH_SIZE,
+    BLOCK,
+    HOLDERS,
+    RPC,
+    SOURCE,
+    SOURCE_OPTION,
+    TIMEOUT,
+    TOKEN,
+    source_request,
+)
+
 if TYPE_CHECKING:
     from gaib_core.engine.session import Session
 
@@ -60,11 +72,14 @@ class Outcome:
 
 
 def sync(
-    holders: Path | None = typer.Option(
-        None,
-        "--holders",
-        help="A holder snapshot, CSV or JSON (wallet, amount, discord_user_id, badges, joined_at).",
-    ),
+    holders: Path | None = HOLDERS,
+    rpc: str | None = RPC,
+    token: str | None = TOKEN,
+    block: str = BLOCK,
+    batch_size: int | None = BATCH_SIZE,
+    timeout: int | None = TIMEOUT,
+    source: str | None = SOURCE,
+    source_option: list[str] | None = SOURCE_OPTION,
     thresholds: Path | None = typer.Option(
         None, "--thresholds", help="A thresholds YAML file (default: Sietch v3.0's)."
     ),
@@ -94,15 +109,19 @@ def sync(
     from gaib_core.state.lock import parse_timeout
 
     from gaib_theme_sietch.hooks import hooks
-    from gaib_theme_sietch.tiers.holders import load_snapshot
+    from gaib_theme_sietch.tiers.sources import load_holders
     from gaib_theme_sietch.tiers.thresholds import ThresholdService
 
-    if holders is None:
+    request = source_request(holders=holders, rpc=rpc, token=token, block=block,
+                             batch_size=batch_size, timeout=timeout, source=source,
+                             source_options=source_option)  # fmt: skip
+    if request is None:
         raise GaibError(
-            "give the holders with --holders FILE",
-            hint="a CSV or JSON snapshot with wallet, amount and discord_user_id",
+            "give the holders with --holders FILE, --rpc URL or --source NAME",
+            hint="a CSV or JSON snapshot with wallet, amount and discord_user_id, or the "
+            "verified wallets' balances from a JSON-RPC node (--rpc URL --token ADDRESS)",
         )
-    loaded = load_snapshot(holders)
+    loaded = load_holders(request, hooks()).holders
     service = ThresholdService.from_yaml(thresholds) if thresholds else ThresholdService()
     options = Options(dry_run, as_json, strip_unknown, concurrency, parse_timeout(lock_timeout))
     session = open_session(None, hooks(), guild=guild, need_config=False)
