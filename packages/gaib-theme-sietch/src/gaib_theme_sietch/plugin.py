@@ -1,11 +1,15 @@
-"""Registers the Sietch v3.0 theme, the ``gaib sietch`` commands and the built-in holder sources
-with gaib (entry point ``gaib.sietch``).
+"""Registers the Sietch v3.0 theme, the ``gaib sietch`` and ``gaib restore`` commands, the
+built-in holder sources and the checkpoint before a teardown with gaib (entry point
+``gaib.sietch``).
 
 - ``gaib_addhooks``: declares gaib-theme-sietch's own hook (:mod:`gaib_theme_sietch.hookspecs`)
   and keeps the plugin manager's facade (:mod:`gaib_theme_sietch.hooks`): ``gaib sietch sync``
-  fires lifecycle hooks through it, and the commands read plugins' holder sources through it;
+  fires lifecycle hooks through it, and the commands read plugins' holder sources and guilds
+  through it;
 - ``gaib_sietch_register_holder_sources``: the built-in ``snapshot`` and ``evm`` sources;
-- ``gaib_register_themes`` and ``gaib_register_commands``: the theme and ``gaib sietch``.
+- ``gaib_register_themes`` and ``gaib_register_commands``: the theme, ``gaib sietch`` and
+  ``gaib restore``;
+- ``gaib_before_change``: a checkpoint of the app configuration before a teardown.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from gaib_theme_sietch.tiers.builtin_sources import gaib_sietch_register_holder_
 
 if TYPE_CHECKING:
     import pluggy
+    from gaib_core.lifecycle import ChangeEvent
 
 __all__ = [
     "gaib_addhooks",
+    "gaib_before_change",
     "gaib_register_commands",
     "gaib_register_themes",
     "gaib_sietch_register_holder_sources",
@@ -57,3 +63,11 @@ def gaib_register_commands(commands: CommandTree) -> None:
     from gaib_theme_sietch import cli
 
     cli.register(commands)
+
+
+@hookimpl
+def gaib_before_change(event: ChangeEvent) -> None:
+    """Before a teardown: a checkpoint of the guild's app configuration."""
+    from gaib_theme_sietch.appconfig import lifecycle
+
+    lifecycle.before_change(event)

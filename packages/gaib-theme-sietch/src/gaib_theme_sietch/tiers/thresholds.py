@@ -23,7 +23,15 @@ from typing import Annotated, Any, Literal
 
 from gaib_core.config.source import load_yaml
 from gaib_core.errors import ConfigError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
 
 from gaib_theme_sietch.tiers.amounts import AmountError, format_bgt, to_wei
 
@@ -66,7 +74,9 @@ def _wei(value: Any) -> int:
         raise ValueError(str(exc)) from None
 
 
-Wei = Annotated[int, BeforeValidator(_wei)]
+# In JSON an amount is written back as its exact decimal string: the form it is read from (an
+# integer there would mean whole BGT, not wei), so a dump validates to the same thresholds.
+Wei = Annotated[int, BeforeValidator(_wei), PlainSerializer(format_bgt, when_used="json")]
 
 
 class AmountThresholds(BaseModel):

@@ -44,12 +44,13 @@ class _QmarkCursor:
 
 
 class PostgresStore(SqlStore):
-    """Sessions and links in PostgreSQL."""
+    """Sessions and links in PostgreSQL (``schema``: the tables to create, verification's by
+    default; Sietch's app configuration opens its own through the same class)."""
 
     kind = "postgresql"
     for_update = " FOR UPDATE"
 
-    def __init__(self, url: str, *, max_connections: int = 10) -> None:
+    def __init__(self, url: str, *, max_connections: int = 10, schema: str = SCHEMA) -> None:
         parts = urlsplit(url)
         self._label = (
             f"postgresql://{parts.hostname or 'localhost'}"
@@ -64,7 +65,7 @@ class PostgresStore(SqlStore):
                 conn.transaction(),
             ):
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                for statement in iter_statements(SCHEMA):
+                for statement in iter_statements(schema):
                     conn.execute(statement)
         except psycopg.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -222,6 +222,16 @@ def _database_url(value: str | None) -> str | None:
     )
 
 
+def database_url_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """``DATABASE_URL`` alone, validated (None when unset or empty): for commands that need
+    only the database (Sietch's app configuration), so other variables cannot stop them.
+
+    :raises SettingsError: it is set to something other than a PostgreSQL or SQLite URL.
+    """
+    env = os.environ if environ is None else environ
+    return _database_url(env.get("DATABASE_URL", "").strip() or None)
+
+
 def sqlite_path(url: str | None) -> Path:
     """The file of a ``sqlite:///PATH`` URL (``sqlite:////abs/path`` is absolute); the default
     ``.gaib/verify.sqlite3`` for ``None``."""

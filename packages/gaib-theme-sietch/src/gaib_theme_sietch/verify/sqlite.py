@@ -20,11 +20,15 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class SqliteStore(SqlStore):
-    """Sessions and links in a SQLite file (created with its folder if missing)."""
+    """Sessions and links in a SQLite file (created with its folder if missing).
+
+    ``schema`` is the SQL creating the tables (verification's by default; Sietch's app
+    configuration opens its own tables through the same class).
+    """
 
     kind = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, schema: str = SCHEMA) -> None:
         self.path = path
         self._lock = threading.Lock()
         try:
@@ -38,7 +42,7 @@ class SqliteStore(SqlStore):
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             with self.transaction() as cur:
-                for statement in iter_statements(SCHEMA):
+                for statement in iter_statements(schema):
                     cur.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
