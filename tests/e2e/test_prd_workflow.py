@@ -1,20 +1,28 @@
 """The PRD's end-to-end workflows (sections 8.3 and 6.7), run as a user runs them: the real
 ``gaib`` command in a subprocess, against the embedded sandbox and against a sandbox server on
 loopback reached exactly as Discord would be (DISCORD_API_BASE + DISCORD_TOKEN + --guild).
+The recovery drill (6.7) covers both layers: the guild's structure (export, apply) and the
+Sietch app configuration (the teardown's checkpoint, ``gaib restore``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
+from gaib_core.project import Project
 from gaib_core.testing.fixtures import SandboxGuild
+from gaib_theme_sietch.appconfig.models import AppConfig
+from gaib_theme_sietch.appconfig.store import open_config_store
 
 from .gaibrun import gaib
 
 SIETCH_RESOURCES = 46  # 14 roles, 9 categories, 23 channels
+NO_VETERAN = AppConfig().gates | {"veteran": False}
 
 
 def test_prd_workflow_offline_on_the_embedded_sandbox(tmp_path: Path) -> None:
@@ -89,24 +97,56 @@ def test_apply_answer_other_than_yes_changes_nothing(tmp_path: Path) -> None:
     assert "role.naib" not in state.out
 
 
+def structure(sandbox: SandboxGuild) -> dict[str, Any]:
+    """The guild as names see it: every role with its permissions and looks, every channel with
+    its category, settings and overwrites (ids replaced by role names: they change in a rebuild)."""
+    guild = sandbox.guild_id
+    with httpx.Client(base_url=sandbox.base_url, headers=sandbox.headers) as api:
+        roles = api.get(f"/guilds/{guild}/roles").json()
+        channels = api.get(f"/guilds/{guild}/channels").json()
+    role_name = {r["id"]: r["name"] for r in roles}
+    channel_name = {c["id"]: c["name"] for c in channels}
+    return {
+        "roles": {
+            r["name"]: (r["permissions"], r["color"], r["hoist"], r["mentionable"]) for r in roles
+        },
+        "channels": {
+            c["name"]: (
+                c["type"],
+                channel_name.get(c.get("parent_id") or ""),
+                c.get("topic"),
+                sorted(
+                    (role_name.get(o["id"], o["id"]), o["type"], o["allow"], o["deny"])
+                    for o in c.get("permission_overwrites", [])
+                ),
+            )
+            for c in channels
+        },
+    }
+
+
 def test_disaster_recovery_drill_against_a_guild_like_discord(
     sandbox: SandboxGuild, tmp_path: Path
 ) -> None:
-    env = {"DISCORD_API_BASE": sandbox.base_url, "DISCORD_TOKEN": sandbox.token}
+    """PRD 6.7: export -> teardown (with the Sietch checkpoint) -> apply the export -> restore
+    exec: the same roles, channels, permissions and role mappings as before."""
+    # DATABASE_URL empty: the Sietch app configuration lives in the project's .gaib/sietch.sqlite3
+    env = {"DISCORD_API_BASE": sandbox.base_url, "DISCORD_TOKEN": sandbox.token, "DATABASE_URL": ""}
     guild = sandbox.guild_id
     init = gaib("server", "init", "--theme", "sietch", "--guild", guild, cwd=tmp_path, env=env)
     assert init.code == 0, init
     apply = gaib("server", "apply", "--auto-approve", cwd=tmp_path, env=env)
     assert apply.code == 0, apply
-
-    def names() -> tuple[set[str], set[str]]:
-        with httpx.Client(base_url=sandbox.base_url, headers=sandbox.headers) as api:
-            roles = {r["name"] for r in api.get(f"/guilds/{guild}/roles").json()}
-            channels = {c["name"] for c in api.get(f"/guilds/{guild}/channels").json()}
-        return roles, channels
-
-    roles, channels = names()
-    assert {"Naib", "Hajra", "Veteran"} <= roles and {"council-chamber", "census"} <= channels
+    before = structure(sandbox)
+    assert {"Naib", "Hajra", "Veteran"} <= set(before["roles"])
+    assert {"council-chamber", "census"} <= set(before["channels"])
+    # the Sietch app's configuration: its role mappings read from the guild, a gate switched off
+    mapped = gaib("sietch", "config", "map-roles", cwd=tmp_path, env=env)
+    assert mapped.code == 0, mapped
+    with open_config_store(Project(tmp_path), None) as store:  # (config set's own tests: sietch)
+        store.put(guild, app_config(tmp_path, guild).model_copy(update={"gates": NO_VETERAN}))
+    app_before = app_config(tmp_path, guild)
+    assert len(app_before.roles) == 14 and app_before.gates["veteran"] is False
 
     # Phase 1: export, preview the teardown
     backup = tmp_path / "testing-server-backup.yaml"
@@ -117,20 +157,27 @@ def test_disaster_recovery_drill_against_a_guild_like_discord(
         cwd=tmp_path, env=env,
     )  # fmt: skip
     assert preview.code == 0, preview
-    assert names() == (roles, channels)  # a dry run deletes nothing
+    assert structure(sandbox) == before  # a dry run deletes nothing
+    assert "checkpoint" not in preview.err  # nor checkpoints anything
 
-    # Phase 2-3: teardown; only @everyone and the bot's own role remain
+    # Phase 2-3: teardown, which checkpoints the app configuration; only @everyone and the
+    # bot's own role remain
     teardown = gaib(
         "server", "teardown", "--guild", guild, "--confirm-teardown", "-o",
         str(tmp_path / "teardown-export.yaml"), cwd=tmp_path, env=env,
     )  # fmt: skip
     assert teardown.code == 0, teardown
-    left_roles, left_channels = names()
+    said = re.search(
+        r"restore it with: gaib restore exec --checkpoint (ckpt-[0-9a-f-]+)", teardown.err
+    )
+    assert said, teardown
+    checkpoint = said.group(1)
     with httpx.Client(base_url=sandbox.base_url, headers=sandbox.headers) as api:
         listed = api.get(f"/guilds/{guild}/roles").json()
     bot_role = next(r["name"] for r in listed if r["managed"])
-    assert left_roles == {"@everyone", bot_role}
-    assert left_channels == set()
+    after_teardown = structure(sandbox)
+    assert set(after_teardown["roles"]) == {"@everyone", bot_role}
+    assert after_teardown["channels"] == {}
 
     # Phase 4: restore the structure from the export into the same guild
     fresh = tmp_path / "restore"
@@ -140,9 +187,43 @@ def test_disaster_recovery_drill_against_a_guild_like_discord(
         cwd=fresh, env=env,
     )  # fmt: skip
     assert restore.code == 0, restore
-    assert names() == (roles, channels)
+    assert structure(sandbox) == before  # roles, channels, permissions, overwrites
     replan = gaib(
         "server", "plan", "--config", str(backup), "--guild", guild, "--detailed-exitcode",
         cwd=fresh, env=env,
     )  # fmt: skip
     assert replan.code == 0, replan
+
+    # Phase 5: restore the Sietch configuration; the preview is exactly what exec does
+    checkpoints = gaib("restore", "list", "--guild", guild, "--json", cwd=tmp_path, env=env)
+    assert checkpoints.code == 0, checkpoints
+    assert [c["id"] for c in json.loads(checkpoints.out)] == [checkpoint]
+    shown = gaib("restore", "preview", "--checkpoint", checkpoint, "--json", cwd=tmp_path, env=env)
+    assert shown.code == 0, shown
+    done = gaib("restore", "exec", "--checkpoint", checkpoint, "--json", cwd=tmp_path, env=env)
+    assert done.code == 0, done
+    planned, executed = json.loads(shown.out), json.loads(done.out)
+    assert planned["changes"] == executed["changes"]
+    assert {c["key"] for c in executed["changes"]} == {f"roles.{n}" for n in app_before.roles}
+    assert executed["backup_checkpoint"] is not None
+
+    # Phase 6: the same mappings by name, each now the id of the re-created role
+    app_after = app_config(tmp_path, guild)
+    live_ids = live_role_ids(sandbox)
+    assert app_after.roles == {name: live_ids[name] for name in app_before.roles}
+    assert set(app_after.roles.values()).isdisjoint(app_before.roles.values())
+    assert app_after.thresholds == app_before.thresholds and app_after.gates == app_before.gates
+
+
+def app_config(project: Path, guild: str) -> AppConfig:
+    """The project's stored Sietch app configuration of ``guild``."""
+    with open_config_store(Project(project), None) as store:
+        config = store.get(guild)
+    assert config is not None
+    return config
+
+
+def live_role_ids(sandbox: SandboxGuild) -> dict[str, str]:
+    """Role name -> id in the sandbox guild now."""
+    with httpx.Client(base_url=sandbox.base_url, headers=sandbox.headers) as api:
+        return {r["name"]: r["id"] for r in api.get(f"/guilds/{sandbox.guild_id}/roles").json()}

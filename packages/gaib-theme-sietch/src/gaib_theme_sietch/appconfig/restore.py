@@ -129,9 +129,11 @@ def remap_roles(
 
 
 def diff(before: AppConfig, after: AppConfig) -> tuple[Change, ...]:
-    """Every dotted key whose value differs, in the configuration's order."""
+    """Every dotted key whose value differs: thresholds and gates in the configuration's order,
+    then role mappings by name."""
     old, new = before.flat(), after.flat()
-    keys = list(old) + [k for k in new if k not in old]
+    settings = [k for k in old if not k.startswith("roles.")]
+    keys = settings + sorted({k for k in (*old, *new) if k.startswith("roles.")})
     return tuple(Change(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
 
 
