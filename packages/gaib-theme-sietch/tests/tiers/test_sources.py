@@ -4,6 +4,7 @@ choose exactly one source."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,3 +217,47 @@ def test_the_packages_hooks_are_documented() -> None:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         for param in inspect.signature(getattr(hookspecs, name)).parameters:
             assert f":param {param}:" in doc
+
+
+# -- gaib sietch tier with a source (in-process; the subprocess runs are in evm/test_evm_cli.py) --
+
+
+def run_tier(*args: str) -> tuple[int, str]:
+    import typer
+    from gaib_theme_sietch.tiers.cli import register
+    from typer.testing import CliRunner
+
+    app = typer.Typer()
+    register(app)
+    result = CliRunner().invoke(app, ["tier", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def test_tier_for_one_member_of_a_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "holders.csv"
+    rows = [f"0x{n:040x},{100 - n},{100000000000000000 + n}" for n in range(1, 10)]
+    path.write_text("wallet,amount,discord_user_id\n" + "\n".join(rows) + "\n")
+    code, out = run_tier("--holders", str(path), "--member", "100000000000000008")
+    assert (code, out.strip()) == (
+        0,
+        "Fedaykin: rank 8 is in the Fedaykin seats (ranks 8-69); rank overrides amount",
+    )
+    code, out = run_tier("--holders", str(path), "--wallet", "0x" + f"{9:040x}".upper())
+    assert code == 0 and out.startswith("Fedaykin: rank 9")
+    code, out = run_tier("--holders", str(path), "--json")
+    data = json.loads(out)
+    assert data["source"] == str(path)
+    assert [h["rank"] for h in data["holders"]] == list(range(1, 10))
+
+
+def test_tier_refuses_an_amount_with_a_source(tmp_path: Path) -> None:
+    with pytest.raises(GaibError, match="--bgt/--wei decide one amount"):
+        run_tier("--bgt", "6.9", "--holders", "x.csv")
+    path = tmp_path / "h.csv"
+    path.write_text("wallet,amount\n0x00000000000000000000000000000000000000a1,6.9\n")
+    with pytest.raises(GaibError, match="--rank is computed from the holders"):
+        run_tier("--holders", str(path), "--rank", "3")
+    with pytest.raises(GaibError, match="member 1 is not among the holders of"):
+        run_tier("--holders", str(path), "--member", "1")

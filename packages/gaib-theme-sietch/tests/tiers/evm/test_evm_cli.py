@@ -46,13 +46,6 @@ def test_tiers_of_the_verified_members(evm: Any, links: Any, token: Any, tmp_pat
         "500000000000000003": (None, "none", "0"),
     }
 
-    one = gaib("--member", hajra, cwd=tmp_path, DATABASE_URL=links.database_url,
-               SIETCH_RPC_URL=evm.url, SIETCH_TOKEN_ADDRESS=token.address)  # fmt: skip
-    assert one.returncode == 0, one.stderr
-    assert (
-        one.stdout.strip() == "Naib: rank 2 is in the Naib seats (ranks 1-7); rank overrides amount"
-    )
-
 
 def test_an_unreachable_node(links: Any, unused_port: int, tmp_path: Path) -> None:
     links.link("500000000000000001")
