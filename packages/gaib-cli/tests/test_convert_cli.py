@@ -4,6 +4,7 @@ the sandbox over loopback HTTP (subprocesses, as from a shell)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 from gaib_cli.testing import Gaib, files_of
 from gaib_core.testing.fixtures import SandboxGuild
+from gaib_core.testing.images import png_bytes
 
 # Bits the sandbox's bot holds (it may grant only those): VIEW_CHANNEL, SEND_MESSAGES,
 # MANAGE_MESSAGES, CONNECT, SPEAK; MANAGE_ROLES for the moderators.
@@ -71,6 +73,7 @@ def discord_backup(everyone: int) -> dict[str, Any]:
         "bans": [{"id": "111111111111111111", "reason": "spam"}],
         "emojis": [{"name": "spice", "url": "https://cdn.discordapp.com/emojis/1.png"}],
         "members": [],
+        "iconBase64": base64.b64encode(png_bytes()).decode(),
         "createdTimestamp": 1700000000000,
         "guildID": "123456789012345678",
         "id": "1180000000000000000",
@@ -182,6 +185,9 @@ def test_a_discord_backup_is_converted_and_applied(
     assert channels["general"]["rate_limit_per_user"] == 5
     guild = httpx.get(f"{sandbox.base_url}/guilds/{sandbox.guild_id}", headers=sandbox.headers)
     assert guild.json()["name"] == "Old Sietch"
+    # The icon the backup held is written beside the config and uploaded.
+    assert (tmp_path / "server-icon.png").read_bytes() == png_bytes()
+    assert guild.json()["icon"]
     assert guild.json()["afk_channel_id"] == channels["Quiet Room"]["id"]
 
 

@@ -107,6 +107,12 @@ def test_every_documented_json_output_matches_its_schema(cli: Cli, tmp_path: Pat
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     cli.check("init", "server", "init", "--json", cwd=fresh)
+    template = {"serialized_source_guild": {"name": "Old", "roles": [], "channels": []}}
+    (fresh / "template.json").write_text(json.dumps(template))
+    converted = cli.check(
+        "convert", "server", "convert", "template.json", "-o", "t.yaml", "--json", cwd=fresh
+    )
+    assert converted["format"] == "Discord server template" and (fresh / "t.yaml").is_file()
     # errors: one object on stdout, the same exit code as without --json
     asked = cli.check("error", "server", "apply", "--json", *guild, code=1)
     assert "--auto-approve" in asked["message"] and asked["hint"]

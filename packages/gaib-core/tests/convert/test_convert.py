@@ -3,6 +3,7 @@ own formats, become configs that load back with the same names, colours and perm
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from gaib_core.config.loader import load_document, parse_yaml
 from gaib_core.config.models import ServerConfig
 from gaib_core.convert import convert_data, convert_file
 from gaib_core.errors import ConfigError
+from gaib_core.testing.images import png_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -258,7 +260,7 @@ def test_what_a_config_cannot_hold_is_a_warning_each() -> None:
     child["threads"] = [{"type": 11, "name": "t", "messages": []}]
     child["permissions"].append({"roleName": "SomeBot", "allow": "1024", "deny": "0"})
     child["permissions"].append({"roleName": "@everyone", "allow": "0", "deny": "1024"})
-    data["iconBase64"] = "iVBORw0KGgo="
+    data["iconURL"] = "https://cdn.discordapp.com/icons/1/a.png"
     conversion = convert_data(data, "old.json")
     text = "\n".join(conversion.warnings)
     for expected in (
@@ -336,3 +338,15 @@ def test_the_written_file_is_json_free_yaml_that_validates(tmp_path: Path) -> No
     text = convert_file(path).yaml(path.name)
     assert text.startswith("# Converted by `gaib server convert` from old.json (discord-backup).")
     assert loaded(text).roles[0].color == "#FFD700"
+
+
+def test_an_icon_saved_in_the_backup_becomes_the_server_icon() -> None:
+    data = backup([("Mod", 0, 0, False)], (0, 0))
+    data["iconBase64"] = base64.b64encode(png_bytes()).decode()
+    conversion = convert_data(data, "old.json")
+    assert conversion.config.server.icon == "server-icon.png"
+    assert conversion.icon == png_bytes()
+    data["iconBase64"] = base64.b64encode(b"<html>").decode()
+    broken = convert_data(data, "old.json")
+    assert broken.icon is None and broken.config.server.icon is None
+    assert any("not a PNG, JPEG or GIF" in warning for warning in broken.warnings)

@@ -10,6 +10,7 @@ top of the written file: nothing is dropped silently. No project is needed: conv
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.commands import CommandTree
@@ -17,6 +18,10 @@ from gaib_core.layout import CONFIG_FILE
 
 from gaib_cli import context
 from gaib_cli.outputs import FORCE, refuse_existing, write_output
+
+# Imported where the command runs, not at startup: `gaib --help` must start fast.
+if TYPE_CHECKING:
+    from gaib_core.convert import Conversion
 
 
 def register(commands: CommandTree) -> None:
@@ -55,17 +60,29 @@ def convert(
         raise GaibError(
             f"{file}: no such file", hint="give the path of the backup or template JSON"
         )
+    if to_stdout and as_json:
+        raise typer.BadParameter("--json reports on a written file; give -o FILE")
     conversion = convert_file(file)
+    icon = None
+    if conversion.icon is not None and conversion.config.server.icon:
+        if to_stdout:
+            conversion.without_icon("not written with -o - (give -o FILE to get it beside it)")
+        else:
+            icon = output.parent / conversion.config.server.icon
+            refuse_existing(icon, force=force)
     text = conversion.yaml(file.name)
     if to_stdout:
-        if as_json:
-            raise typer.BadParameter("--json reports on a written file; give -o FILE")
         for warning in conversion.warnings:
             context.err(f"Warning: {warning}")
         for note in conversion.notes:
             context.err(f"Note: {note}")
         context.out.file.write(text)
         return
+    if icon is not None and conversion.icon is not None:
+        # The image first: a config naming a missing icon would not load.
+        from gaib_core.project import atomic_write_bytes
+
+        atomic_write_bytes(icon, conversion.icon, overwrite=force)
     write_output(output, text, force=force)
     config = conversion.config
     report = {
@@ -77,10 +94,17 @@ def convert(
         "channels": len(config.all_channels()),
         "warnings": conversion.warnings,
         "notes": conversion.notes,
+        "icon": str(icon) if icon is not None else None,
     }
     if as_json:
         context.print_json(report)
         return
+    _say(conversion, file, output, icon)
+
+
+def _say(conversion: Conversion, file: Path, output: Path, icon: Path | None) -> None:
+    """Warnings and notes, what was written, and what to run next."""
+    config = conversion.config
     for warning in conversion.warnings:
         context.err(f"Warning: {warning}")
     for note in conversion.notes:
@@ -90,6 +114,7 @@ def convert(
         f"{context.count(len(config.roles), 'role')}, "
         f"{context.count(len(config.categories), 'category', 'categories')}, "
         f"{context.count(len(config.all_channels()), 'channel')}"
+        + (f", the server icon as {icon}" if icon is not None else "")
         + (
             f"; {context.count(len(conversion.warnings), 'warning')} above."
             if conversion.warnings

@@ -45,6 +45,16 @@ class Conversion:
     source_format: str
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The server icon's bytes when the source holds the image itself; ``config.server.icon``
+    #: names the file to write them to, beside the config.
+    icon: bytes | None = None
+
+    def without_icon(self, why: str) -> None:
+        """Leave the icon out of the config (it cannot be written where the config goes)."""
+        if self.icon is not None:
+            self.icon = None
+            self.config.server.icon = None
+            self.warnings.append(f"server icon: {why}")
 
     def yaml(self, source: str) -> str:
         """``discord-server.yaml`` text, headed by where it came from and what was left out."""

@@ -11,16 +11,20 @@ channel: ``type``, ``name``, ``permissions[] {roleName, allow, deny}``, ``nsfw``
 numbers) are read alike; a ``BackupInfos`` wrapper (``{id, size, data}``) is unwrapped.
 
 Roles are listed highest first (by ``position``); @everyone's permissions become
-``server.everyone_permissions``. Overwrites name roles, as in the backup. A child channel whose
+``server.everyone_permissions``; an icon saved as ``iconBase64`` becomes ``server.icon``
+(``server-icon.png``, its bytes in ``Conversion.icon`` for the caller to write beside the config). Overwrites name roles, as in the backup. A child channel whose
 overwrites equal its category's stays synced (no ``overwrites`` of its own).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gaib_core import images
 from gaib_core.config.models import (
     EVERYONE,
     CategoryConfig,
@@ -34,6 +38,8 @@ from gaib_core.convert.settings import ServerFields
 from gaib_core.permissions import parse_wire
 
 FORMAT = "discord-backup"
+ICON_FILE = "server-icon"
+_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
 
 Bits = str | int
 
@@ -295,10 +301,12 @@ class _Converter:
 
     def _left_out(self) -> None:
         backup, warn = self.backup, self.build.warn
-        if backup.iconURL or backup.iconBase64:
+        if backup.iconBase64:
+            self._icon(backup.iconBase64)
+        elif backup.iconURL:
             warn(
-                "server icon: save the image next to discord-server.yaml and set server.icon "
-                "to its file name"
+                f"server icon: the backup holds only its URL ({backup.iconURL}); save the image "
+                "beside discord-server.yaml and set server.icon to its file name"
             )
         for what, url, b64 in (
             ("splash", backup.splashURL, backup.splashBase64),
@@ -321,6 +329,16 @@ class _Converter:
             warn(
                 f"{total} message(s) in {len(messages)} channel(s): gaib does not restore messages"
             )
+
+    def _icon(self, encoded: str) -> None:
+        """The icon discord-backup saved as base64 (``saveImages: "base64"``)."""
+        try:
+            image = images.from_bytes(base64.b64decode(encoded, validate=True))
+        except (binascii.Error, ValueError) as exc:
+            self.build.warn(f"server icon: iconBase64 is not an image Discord takes ({exc})")
+            return
+        self.build.conversion.icon = image.content
+        self.build.config.server.icon = ICON_FILE + _EXTENSIONS[image.mime]
 
     def _every_channel(self) -> list[ChannelData]:
         channels = list(self.backup.channels.others)
