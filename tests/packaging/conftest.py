@@ -39,6 +39,12 @@ def venv_with(dists: Dists, tmp_path_factory: pytest.TempPathFactory) -> Callabl
     return make
 
 
+@pytest.fixture(scope="session")
+def everything(venv_with: Callable[..., Venv]) -> Venv:
+    """All four packages, and gaib-core's test kit (pytest, hypothesis) for theme authors."""
+    return venv_with(("gaib-core", ("testing",)), "gaib-cli", "gaib-backup", "gaib-theme-sietch")
+
+
 def extras_of(package: str) -> tuple[str, ...]:
     """A package's optional extras but the test tools of ``testing``."""
     declared = project(package).get("optional-dependencies", {})

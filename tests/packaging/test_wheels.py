@@ -186,10 +186,8 @@ def test_wheel_installed_gaib_inits_validates_and_plans_sietch_on_the_sandbox(
     assert added and int(added.group(1)) > 40, plan.out
 
 
-def test_with_gaib_backup_its_commands_are_there(
-    venv_with: Callable[..., Venv], workdir: Path
-) -> None:
-    venv = venv_with("gaib-cli", "gaib-backup", "gaib-theme-sietch")
+def test_with_gaib_backup_its_commands_are_there(everything: Venv, workdir: Path) -> None:
+    venv = everything
     backup = venv.gaib("server", "backup", "--help", cwd=workdir)
     assert backup.code == 0, backup
     plugins = venv.gaib("plugins", cwd=workdir)

@@ -30,7 +30,7 @@ SERVER_COMMAND_MODULES: tuple[str, ...] = (
     "teardown",
     "convert",
 )
-TOP_LEVEL_MODULES: tuple[str, ...] = ("sandbox", "plugins")
+TOP_LEVEL_MODULES: tuple[str, ...] = ("sandbox", "plugins", "theme_kit")
 
 
 @hookimpl(tryfirst=True)
