@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from gaib_backup.backups import create_backup, find_backup, list_backups
 from gaib_backup.context import BackupContext
 from gaib_backup.errors import ServiceTierLimit
+from gaib_backup.metadata import StoreMetadata
 from gaib_backup.metadata_dynamodb import DynamoMetadata
 from gaib_backup.models import ThemeRegistry
 from gaib_backup.service_tiers import policy, window
 from gaib_backup.settings import BackupSettings
 from gaib_backup.snapshots import create_snapshot
+from gaib_backup.store import BackupStore
 from gaib_core.testing.moto import REGION, MotoDynamo, MotoS3
 
 SERVER = "123456789012345678"
@@ -78,23 +82,58 @@ def test_free_snapshots_are_three_a_week(ctx: BackupContext, state_factory, cloc
     create_snapshot(ctx, state_factory(), "", registry, server_id=SERVER)
 
 
-def _race(ctx: BackupContext, state_factory) -> list[str]:  # type: ignore[no-untyped-def]
+class GatedStore(BackupStore):
+    """A real store whose exclusive writes of usage slots wait until ``parties`` writers are
+    there: the worst interleaving, every creator past its checks and about to take the same slot
+    at once. If one creator could finish before another started, the gate would time out."""
+
+    def __init__(self, url: str, options: dict[str, object], parties: int) -> None:
+        super().__init__(url, options)
+        self.gate = threading.Barrier(parties, timeout=60)
+
+    def write(self, key: str, data: bytes, *, exclusive: bool = False, **kwargs: Any) -> None:
+        if exclusive and key.startswith("usage/"):
+            self.gate.wait()
+        super().write(key, data, exclusive=exclusive, **kwargs)
+
+
+def _race(ctx: BackupContext, state_factory, creators: int) -> list[str]:  # type: ignore[no-untyped-def]
+    start = threading.Barrier(creators, timeout=60)
+
     def attempt(serial: int) -> str:
+        start.wait()
         try:
             create_backup(ctx, state_factory(serial=serial), server_id=SERVER)
         except ServiceTierLimit:
             return "refused"
         return "created"
 
-    with ThreadPoolExecutor(6) as pool:
-        return sorted(pool.map(attempt, range(1, 7)))
+    with ThreadPoolExecutor(creators) as pool:
+        return sorted(pool.map(attempt, range(1, creators + 1)))
 
 
-def test_concurrent_creates_on_a_free_server_let_exactly_one_through(
-    ctx: BackupContext,
+def test_two_creates_at_the_same_instant_on_a_free_server_let_exactly_one_through(
+    atomic_store_url: tuple[str, dict[str, object]],
+    clock,
     state_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    assert _race(ctx, state_factory) == ["created"] + ["refused"] * 5
+    url, options = atomic_store_url
+    store = GatedStore(url, options, parties=2)
+    ctx = BackupContext(store, StoreMetadata(store), BackupSettings(store=url), now=clock)
+    assert _race(ctx, state_factory, 2) == ["created", "refused"]
+    assert len(list_backups(ctx, SERVER)) == 1
+    assert ctx.metadata.used(SERVER, "backup create", "2026-11-25") == 1
+
+
+def test_six_concurrent_creates_on_a_free_server_let_exactly_one_through(
+    atomic_store_url: tuple[str, dict[str, object]],
+    clock,
+    state_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    url, options = atomic_store_url
+    ctx = BackupContext.from_url(url, dict(options))
+    ctx.now = clock
+    assert _race(ctx, state_factory, 6) == ["created"] + ["refused"] * 5
     assert len(list_backups(ctx, SERVER)) == 1
 
 
@@ -117,8 +156,10 @@ def test_dynamodb_metadata_counts_atomically_and_keeps_records(
     moto_dynamodb: MotoDynamo,  # type: ignore[no-untyped-def]
 ) -> None:
     assert isinstance(dynamo_ctx.metadata, DynamoMetadata)
-    # Sequential here: moto's DynamoDB does not serialise concurrent conditional writes (DynamoDB
-    # does); the concurrent race runs against the store metadata, whose exclusive writes are atomic.
+    # One after the other here: moto serves requests on threads and checks an UpdateItem's
+    # condition, then applies it, without a lock, so a race on moto would test moto. DynamoDB
+    # applies a conditional update atomically; what this proves is that the count is taken by
+    # one conditional UpdateItem (refused at the limit) and never by a read and a write.
     create_backup(dynamo_ctx, state_factory(serial=1), server_id=SERVER)
     with pytest.raises(ServiceTierLimit, match="1 backup create per day"):
         create_backup(dynamo_ctx, state_factory(serial=2), server_id=SERVER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -30,10 +31,17 @@ def test_exclusive_write_refuses_an_existing_key_and_keeps_it(ctx: BackupContext
     assert ctx.store.read("k/manifest.json") == b"first"
 
 
-def test_concurrent_exclusive_writes_have_one_winner(ctx: BackupContext) -> None:
+def test_concurrent_exclusive_writes_have_one_winner(
+    atomic_store_url: tuple[str, dict[str, object]],
+) -> None:
+    url, options = atomic_store_url
+    store = BackupStore(url, options)
+    start = threading.Barrier(8, timeout=60)  # all eight writers are in flight together
+
     def attempt(i: int) -> bool:
+        start.wait()
         try:
-            ctx.store.write("race/slot", str(i).encode(), exclusive=True)
+            store.write("race/slot", str(i).encode(), exclusive=True)
         except FileExistsError:
             return False
         return True
@@ -41,6 +49,7 @@ def test_concurrent_exclusive_writes_have_one_winner(ctx: BackupContext) -> None
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(attempt, range(8)))
     assert results.count(True) == 1
+    assert store.read("race/slot") == str(results.index(True)).encode()
 
 
 @pytest.mark.parametrize(
