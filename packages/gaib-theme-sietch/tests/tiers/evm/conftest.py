@@ -200,10 +200,19 @@ class Links:
         return str(account.address)
 
 
-@pytest.fixture
-def links(tmp_path: Path) -> Iterator[Links]:
-    """An empty SQLite store in ``tmp_path``; wallets are linked through real verifications."""
-    url = f"sqlite:///{tmp_path / 'verify.sqlite3'}"
+def _links(url: str) -> Iterator[Links]:
     settings = VerifySettings(base_url="https://verify.sietch.test", database_url=url)
     with open_store(url) as store:
         yield Links(url, Verifier(store, settings))
+
+
+@pytest.fixture
+def links(tmp_path: Path) -> Iterator[Links]:
+    """An empty SQLite store in ``tmp_path``; wallets are linked through real verifications."""
+    yield from _links(f"sqlite:///{tmp_path / 'verify.sqlite3'}")
+
+
+@pytest.fixture
+def postgres_links(postgres_url: str) -> Iterator[Links]:
+    """The same on a fresh PostgreSQL database (``DATABASE_URL=postgresql://...``)."""
+    yield from _links(postgres_url)

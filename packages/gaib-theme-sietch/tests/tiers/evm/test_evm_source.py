@@ -65,6 +65,15 @@ def test_balances_of_the_linked_wallets_exactly(evm: Any, links: Any, token: Any
     assert f"token {token.address}" in held.origin
 
 
+def test_links_from_postgresql(evm: Any, postgres_links: Any, token: Any) -> None:
+    wallet = postgres_links.link(USERS[0])
+    evm.mint(token, wallet, bgt_to_wei("69"))
+    held = source(evm, postgres_links, token.address).read()
+    assert [(h.discord_user_id, h.wallet, h.wei) for h in held.holders] == [
+        (USERS[0], wallet.lower(), bgt_to_wei("69"))
+    ]
+
+
 @pytest.mark.parametrize(("wallets", "batch_size"), [(7, 3), (6, 3), (5, 100), (3, 1)])
 def test_batches(evm: Any, links: Any, token: Any, wallets: int, batch_size: int) -> None:
     for user in USERS[:wallets]:
