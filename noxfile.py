@@ -61,6 +61,7 @@ def bench(session: nox.Session) -> None:
         "bench_backup.py",
         "bench_config.py",
         "bench_tiers.py",
+        "bench_sync.py",
     ):
         session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
 

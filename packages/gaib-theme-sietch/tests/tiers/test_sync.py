@@ -8,16 +8,21 @@ twice changes nothing the second time and leaves nobody with two tier roles.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from gaib_core.errors import GaibError
+from gaib_core.provider.discord import DiscordProvider
 from gaib_core.sandbox.faults import FaultSpec
 from gaib_core.testing.fixtures import SandboxGuild
 from gaib_theme_sietch.tiers.holders import Holder
-from gaib_theme_sietch.tiers.roles import DEFAULT_NAMES
+from gaib_theme_sietch.tiers.rolemanager import RoleManager
+from gaib_theme_sietch.tiers.roles import DEFAULT_NAMES, RoleMap
+from gaib_theme_sietch.tiers.sync import SyncResult, apply_plan, read_view
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import SietchGuild, holder, make_sietch_guild, whales
+from .conftest import NOW, SietchGuild, holder, make_sietch_guild, whales
 
 GUILD_READ = 4  # @me, guild, channels, the bot's member
 
@@ -172,6 +177,29 @@ def test_requests_are_the_role_changes_plus_member_pages(sietch_guild: SietchGui
     )
     again = sietch_guild.sync(holders)
     assert again.plan.changes == () and again.requests == GUILD_READ + 2
+
+
+def test_a_member_who_leaves_before_their_change_is_skipped(sietch_guild: SietchGuild) -> None:
+    gone = sietch_guild.add_member("jamis")
+    stays = sietch_guild.add_member("harq")
+    holders = [*whales(), holder(1, "69", gone), holder(2, "69", stays)]
+    core, gid = sietch_guild.sandbox.server.sandbox, sietch_guild.guild_id
+
+    async def go() -> SyncResult:
+        async with DiscordProvider(
+            token=sietch_guild.sandbox.token, base_url=sietch_guild.sandbox.base_url
+        ) as provider:
+            view = await read_view(provider, gid)
+            roles = RoleMap.resolve(view.guild)
+            plan = RoleManager(roles).plan(gid, holders, view.members, now=NOW)
+            stored = core.store.guild(gid)
+            assert stored is not None
+            del stored.members[gone]  # they leave the guild between the listing and the write
+            return await apply_plan(provider, plan, names=dict(roles.names))
+
+    result = asyncio.run(go())
+    assert [(c.user_id, c.key) for c in result.skipped] == [(gone, "ichwan")]
+    assert result.errors == [] and sietch_guild.held(stays) == {"ichwan"}
 
 
 def test_an_interrupted_sync_converges_when_run_again(sietch_guild: SietchGuild) -> None:

@@ -37,6 +37,18 @@ from gaib_theme_sietch.tiers.tier import TIER_NAMES, TierService
 SpecialRole = Literal["former_naib", "taqwa", "water_sharer", "engaged", "veteran"]
 ChangeKind = Literal["promotion", "demotion", "joined", "left", "waitlist_promotion"]
 _TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}  # 0 = highest
+_NAIB_HELD = frozenset({"naib", "former_naib"})
+_SPECIAL_BITS: tuple[SpecialRole, ...] = (
+    "former_naib",
+    "taqwa",
+    "water_sharer",
+    "engaged",
+    "veteran",
+)
+# Every combination of special roles by bit mask (bit i = _SPECIAL_BITS[i]).
+_SPECIAL_SETS: tuple[frozenset[SpecialRole], ...] = tuple(
+    frozenset(role for i, role in enumerate(_SPECIAL_BITS) if mask >> i & 1) for mask in range(32)
+)
 
 
 class Rules(BaseModel):
@@ -109,6 +121,8 @@ class EligibilityService:
     def __init__(self, tiers: TierService | None = None, rules: Rules | None = None) -> None:
         self.tiers = tiers or TierService()
         self.rules = rules or Rules()
+        ranks = self.tiers.thresholds.thresholds.ranks
+        self._waitlist = (ranks.fedaykin, ranks.waitlist)  # ranks after the first, up to the second
 
     def evaluate(
         self,
@@ -126,6 +140,9 @@ class EligibilityService:
         seats: list[Seat] = []
         waitlist: list[Seat] = []
         members: dict[str, MemberRoles] = {}
+        # Veteran: joined at least veteran_days before now (one subtraction, not one per holder).
+        veteran_since = now - timedelta(days=self.rules.veteran_days)
+        nothing: frozenset[str] = frozenset()
         for holder in holders:
             rank = ranks.get(holder.wallet)
             if rank is not None and rank <= thresholds.thresholds.ranks.waitlist:
@@ -135,7 +152,7 @@ class EligibilityService:
             if user is None:
                 continue
             tier = self.tiers.tier(holder.wei, rank)
-            specials = self._specials(holder, tier, rank, before.get(user, frozenset()), now)
+            specials = self._specials(holder, tier, rank, before.get(user, nothing), veteran_since)
             members[user] = MemberRoles(user, tier, rank, specials)
         for user, held in before.items():
             if user not in members and held:  # left: their roles must go
@@ -158,23 +175,25 @@ class EligibilityService:
         tier: Tier | None,
         rank: int | None,
         held: frozenset[str],
-        now: datetime,
+        veteran_since: datetime,
     ) -> frozenset[SpecialRole]:
+        # Called once per linked holder (100,000 is an everyday size): the five criteria as
+        # bits, the frozenset of each combination built once.
         rules = self.rules
-        roles: set[SpecialRole] = set()
-        if tier != "naib" and held & {"naib", "former_naib"}:
-            roles.add("former_naib")
-        if self.tiers.thresholds.on_waitlist(rank):
-            roles.add("taqwa")  # registered: this holder is linked to a Discord member
-        if rules.water_sharer_badge in holder.badges:
-            roles.add("water_sharer")
-        if len(holder.badges) >= rules.engaged_badges:
-            roles.add("engaged")
-        if holder.joined_at is not None and now - holder.joined_at >= timedelta(
-            days=rules.veteran_days
-        ):
-            roles.add("veteran")
-        return frozenset(roles)
+        bits = 0
+        if tier != "naib" and held and not held.isdisjoint(_NAIB_HELD):
+            bits |= 1
+        if rank is not None and self._waitlist[0] < rank <= self._waitlist[1]:
+            bits |= 2  # registered: this holder is linked to a Discord member
+        badges = holder.badges
+        if rules.water_sharer_badge in badges:
+            bits |= 4
+        if len(badges) >= rules.engaged_badges:
+            bits |= 8
+        joined = holder.joined_at
+        if joined is not None and joined <= veteran_since:
+            bits |= 16
+        return _SPECIAL_SETS[bits]
 
 
 def _previous_tier(held: frozenset[str]) -> Tier | None:

@@ -100,7 +100,8 @@ class RoleManager:
 
     def held(self, member: Member) -> frozenset[str]:
         """The Sietch role keys a member holds."""
-        return frozenset(self._key_of[r] for r in member.roles if r in self._key_of)
+        key_of = self._key_of
+        return frozenset([key_of[r] for r in member.roles if r in key_of])
 
     def plan(
         self,
@@ -112,7 +113,15 @@ class RoleManager:
     ) -> SyncPlan:
         """The role changes that make ``members`` hold what ``holders`` entitle them to."""
         holders = list(holders)
-        held = {m.user_id: self.held(m) for m in members}
+        # Members share a few role combinations: each is turned into keys once.
+        combos: dict[tuple[str, ...], frozenset[str]] = {}
+        held: dict[str, frozenset[str]] = {}
+        for member in members:
+            combo = tuple(member.roles)
+            keys = combos.get(combo)
+            if keys is None:
+                keys = combos[combo] = self.held(member)
+            held[member.user_id] = keys
         outcome = self.eligibility.evaluate(
             holders, {user: keys for user, keys in held.items() if keys}, now=now
         )
@@ -132,8 +141,8 @@ class RoleManager:
                 changes.extend(ours)
                 changed.add(user)
         # A member gaib does not know and keeps has not moved tier (at most lost a duplicate).
-        reported = linked | (held.keys() if self.strip_unknown else set())
-        tier_changes = tuple(c for c in outcome.changes if c.discord_user_id in changed & reported)
+        reported = changed if self.strip_unknown else changed & linked
+        tier_changes = tuple(c for c in outcome.changes if c.discord_user_id in reported)
         return SyncPlan(
             guild_id=guild_id,
             changes=tuple(changes),
@@ -153,6 +162,8 @@ class RoleManager:
         return held - frozenset(tiers[1:])  # one tier role, the highest
 
     def _diff(self, user: str, held: frozenset[str], wanted: frozenset[str]) -> list[RoleChange]:
+        if held == wanted:
+            return []  # most members, on most days
         ids = self.roles.ids
         removals = sorted(held - wanted, key=_RANK.__getitem__)
         additions = sorted(wanted - held, key=_RANK.__getitem__)

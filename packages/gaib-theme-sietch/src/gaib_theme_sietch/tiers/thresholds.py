@@ -18,6 +18,7 @@ Amounts are written as strings or integers; an unquoted ``6.9`` is a YAML float 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -149,6 +150,9 @@ class ThresholdService:
         self.ladder: tuple[tuple[AmountTier, int], ...] = tuple(
             (tier, getattr(amounts, tier)) for tier in AMOUNT_TIERS
         )
+        # Lowest first, for bisect: the thresholds an amount reaches are a prefix.
+        self._floors = [wei for _, wei in reversed(self.ladder)]
+        self._tiers = [tier for tier, _ in reversed(self.ladder)]
 
     @classmethod
     def from_yaml(cls, path: Path) -> ThresholdService:
@@ -173,10 +177,8 @@ class ThresholdService:
 
     def amount_tier(self, wei: int) -> AmountTier | None:
         """The highest amount tier ``wei`` reaches (thresholds are inclusive), or ``None``."""
-        for tier, threshold in self.ladder:
-            if wei >= threshold:
-                return tier
-        return None
+        reached = bisect_right(self._floors, wei)  # thresholds <= wei
+        return self._tiers[reached - 1] if reached else None
 
     def threshold(self, tier: AmountTier) -> int:
         """The lowest amount (wei) of ``tier``."""
