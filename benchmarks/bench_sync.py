@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bench_tiers import holders as draw_holders
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.models import Guild, Member, Role
 from gaib_core.sandbox.core import Sandbox
@@ -33,8 +34,6 @@ from gaib_theme_sietch.tiers.holders import Holder
 from gaib_theme_sietch.tiers.rolemanager import RoleManager, SyncPlan
 from gaib_theme_sietch.tiers.roles import DEFAULT_NAMES, RoleMap
 from gaib_theme_sietch.tiers.sync import apply_plan, read_view
-
-from bench_tiers import holders as draw_holders
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 BASE = "http://sandbox.invalid/api/v10"
@@ -78,7 +77,9 @@ def members_of(drawn: list[Holder], roles: RoleMap, unknown: int, seed: int = 7)
     previous = EligibilityService().evaluate(before, None, now=NOW).assignment()
     ids = roles.ids
     members = [
-        Member(user_id=h.discord_user_id, roles=[ids[k] for k in previous.get(h.discord_user_id, ())])
+        Member(
+            user_id=h.discord_user_id, roles=[ids[k] for k in previous.get(h.discord_user_id, ())]
+        )
         for h in drawn
         if h.discord_user_id is not None
     ]
@@ -150,14 +151,18 @@ def main() -> None:
     (wall, cpu), plan = plan_figures(args.holders, args.runs)
     print(f"## Sync: a plan for {args.holders:,} holders, median of {args.runs} runs\n")
     print("| measure | wall | CPU | target |\n|---|---|---|---|")
-    print(f"| tiers + sync plan (`RoleManager.plan`) | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | < 1 s |")
+    print(
+        f"| tiers + sync plan (`RoleManager.plan`) | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | < 1 s |"
+    )
     print(
         f"\n{plan.members:,} members ({plan.unknown:,} unknown), {len(plan.changes):,} role "
         f"changes ({plan.count('add'):,} additions, {plan.count('remove'):,} removals), "
         f"{len(plan.tier_changes):,} tier changes"
     )
     print(f"\n## Sync: requests for {args.members:,} members (+ owner and bot)\n")
-    print("| run | role changes | member pages | role writes sent | requests in all | changes + pages + guild read |")
+    print(
+        "| run | role changes | member pages | role writes sent | requests in all | changes + pages + guild read |"
+    )
     print("|---|---|---|---|---|---|")
     for label, changes, pages, writes, requests in request_figures(args.members):
         expected = changes + pages + GUILD_READ
