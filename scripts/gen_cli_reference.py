@@ -42,7 +42,8 @@ own: `gaib plugins` lists what is loaded, `gaib COMMAND --help` shows the same t
 `--no-color` (or the `NO_COLOR` environment variable) and `--quiet` are accepted anywhere on
 the command line; the other global options go before the command (`gaib --chdir DIR server
 plan`). `--quiet` keeps what a command is for (a plan, a listing, ids, JSON), warnings and
-errors, and drops progress displays, notes and confirmations. Shell completion:
+errors, and drops progress displays, notes and confirmations (gaib-cli's commands; a plugin's
+commands print what their own documentation says). Shell completion:
 `gaib --install-completion` installs it for the current shell (bash, zsh, fish, PowerShell),
 `gaib --show-completion` prints the script to install by hand.
 """
