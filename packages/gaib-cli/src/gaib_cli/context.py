@@ -1,4 +1,9 @@
-"""Process-wide CLI context: global options, consoles, the plugin facade."""
+"""Process-wide CLI context: global options, consoles, the plugin facade.
+
+``context.out`` (stdout) and the stderr console are rich consoles made on first use: rich's
+console module costs about a third of ``import typer`` and ``gaib --help`` never prints
+through it.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,42 @@ import sys
 from collections.abc import Coroutine
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from gaib_core.plugins import BUILTIN_PLUGINS, Hooks, build_plugin_manager
-from rich.console import Console
 
-out = Console(highlight=False, soft_wrap=True, emoji=False)
-_err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+if TYPE_CHECKING:
+    from rich.console import Console
 
 CLI_PLUGIN = "gaib_cli.plugin"
 T = TypeVar("T")
 
 _state: dict[str, Any] = {"debug": False, "no_color": False, "quiet": False}
+_consoles: dict[bool, Console] = {}  # stderr? -> console
+
+
+def _console(stderr: bool) -> Console:
+    """The stdout or stderr console (plain after ``--no-color``)."""
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        # rich's ``no_color`` keeps bold and dim; without a color system it writes no escapes.
+        _consoles[stderr] = Console(
+            stderr=stderr,
+            highlight=False,
+            soft_wrap=True,
+            emoji=False,
+            color_system=None if _state["no_color"] else "auto",
+        )
+    return _consoles[stderr]
+
+
+def __getattr__(name: str) -> Console:
+    """``context.out``: the stdout console, made on first use."""
+    if name == "out":
+        return _console(stderr=False)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _print_version(value: bool) -> None:
@@ -68,16 +96,9 @@ def global_options(
 
 
 def plain() -> None:
-    """``--no-color``: no styling at all (no colors, bold or dim), on stdout and stderr.
-
-    rich's ``no_color`` keeps bold and dim; without a color system it writes no escape codes.
-    """
-    global out, _err_console
+    """``--no-color``: no styling at all (no colors, bold or dim), on stdout and stderr."""
     _state["no_color"] = True
-    out = Console(highlight=False, soft_wrap=True, emoji=False, color_system=None)
-    _err_console = Console(
-        stderr=True, highlight=False, soft_wrap=True, emoji=False, color_system=None
-    )
+    _consoles.clear()
 
 
 def change_directory(directory: Path) -> None:
@@ -108,7 +129,7 @@ def info(message: str) -> None:
     """A note, hint or confirmation on stderr (``Wrote FILE``, ``Next: ...``); none under
     ``--quiet``. What the command is for goes to ``out``; warnings and errors to ``err``."""
     if not quiet():
-        _err_console.print(message, markup=False)
+        _console(stderr=True).print(message, markup=False)
 
 
 def debug() -> bool:
@@ -118,7 +139,7 @@ def debug() -> bool:
 
 def err(message: str) -> None:
     """Print one line to stderr (markup disabled: messages may contain brackets)."""
-    _err_console.print(message, markup=False)
+    _console(stderr=True).print(message, markup=False)
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:

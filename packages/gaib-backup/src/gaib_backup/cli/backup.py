@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from gaib_core.errors import GaibError
-from gaib_core.state.lock import parse_timeout
 
-from gaib_backup.backups import (
-    create_backup,
-    delete_backup,
-    find_backup,
-    list_backups,
-    preview_restore,
-    prune_backups,
-    verify_backup,
-)
 from gaib_backup.cli.common import (
     AS_JSON,
     AUTO_APPROVE,
@@ -32,9 +24,11 @@ from gaib_backup.cli.common import (
     size,
 )
 from gaib_backup.errors import BackupError
-from gaib_backup.models import BackupMetadata
-from gaib_backup.operations import restore_state
-from gaib_backup.snapshots import prune_snapshots
+
+# The backup machinery (pydantic models, the store, the engine) is imported where a command
+# runs: gaib imports this module to build `gaib --help`.
+if TYPE_CHECKING:
+    from gaib_backup.models import BackupMetadata
 
 HELP = "State backups: create, list, restore, delete, verify, prune."
 app = typer.Typer(help=HELP, no_args_is_help=True)
@@ -60,6 +54,8 @@ def create(
 
 
 def _create(opened: Opened, message: str | None, as_json: bool) -> None:
+    from gaib_backup.backups import create_backup
+
     state = opened.session.manager.read()
     if state.serial == 0:
         raise BackupError(
@@ -89,6 +85,8 @@ def list_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """List the server's backups (every workspace), newest first."""
+    from gaib_backup.backups import list_backups
+
     with project(guild, store) as opened:
         found = list_backups(opened.ctx, opened.server_id, limit=limit)
         where = opened.ctx.store.describe()
@@ -117,6 +115,8 @@ def restore(
     lock_timeout: str = LOCK_TIMEOUT,
 ) -> None:
     """Put a backed-up state back: verified, shown first, the current state backed up."""
+    from gaib_core.state.lock import parse_timeout
+
     with project(guild, store) as opened:
         _restore(opened, backup_id, dry_run, force, auto_approve, parse_timeout(lock_timeout))
 
@@ -124,6 +124,9 @@ def restore(
 def _restore(
     opened: Opened, backup_id: str, dry_run: bool, force: bool, auto_approve: bool, wait: float
 ) -> None:
+    from gaib_backup.backups import find_backup, preview_restore
+    from gaib_backup.operations import restore_state
+
     manager = opened.session.manager
     meta = find_backup(opened.ctx, opened.server_id, backup_id)
     preview = preview_restore(opened.ctx, manager, meta, force=force)
@@ -160,6 +163,8 @@ def delete(
     store: str | None = STORE,
 ) -> None:
     """Delete a backup (its object and its record)."""
+    from gaib_backup.backups import delete_backup, find_backup
+
     with project(guild, store) as opened:
         meta = find_backup(opened.ctx, opened.server_id, backup_id)
         if dry_run:
@@ -176,6 +181,8 @@ def verify(
     store: str | None = STORE,
 ) -> None:
     """Check backups: object present, size and SHA-256, gzip, state schema, record agreement."""
+    from gaib_backup.backups import find_backup, list_backups, verify_backup
+
     with project(guild, store) as opened:
         if backup_id is not None:
             metas = [find_backup(opened.ctx, opened.server_id, backup_id)]
@@ -203,6 +210,9 @@ def verify(
 def prune(dry_run: bool = DRY_RUN, guild: str | None = GUILD, store: str | None = STORE) -> None:
     """Delete the backups and snapshots older than the service tier's retention (free 7 days,
     premium 90)."""
+    from gaib_backup.backups import prune_backups
+    from gaib_backup.snapshots import prune_snapshots
+
     with project(guild, store) as opened:
         days = opened.ctx.policy(opened.server_id).retention_days
         gone = prune_backups(opened.ctx, opened.server_id, dry_run=dry_run)

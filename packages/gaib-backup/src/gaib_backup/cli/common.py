@@ -1,30 +1,40 @@
-"""What gaib-backup's command modules share: options, output, opening project and store."""
+"""What gaib-backup's command modules share: options, output, opening project and store.
+
+Importing this module (and the command modules) must stay cheap: gaib loads every plugin's
+commands to build ``gaib --help``. The engine, the backup store and rich's console are imported
+where a command uses them.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from gaib_core.engine.plan import Plan
-from gaib_core.engine.render import render_plan
-from gaib_core.engine.session import Session, open_session
 from gaib_core.errors import GaibError
+from gaib_core.layout import CONFIG_FILE
 from gaib_core.plugins import DEFAULT_HOOKS, Hooks
-from gaib_core.project import CONFIG_FILE, find_project
-from rich.console import Console
-from rich.text import Text
 
-from gaib_backup.context import BackupContext, open_context
+if TYPE_CHECKING:
+    from gaib_core.engine.plan import Plan
+    from gaib_core.engine.session import Session
+    from rich.console import Console
 
-out = Console(highlight=False, soft_wrap=True, emoji=False)
-_err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    from gaib_backup.context import BackupContext
+
+
+@cache
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
+
 
 GUILD = typer.Option(None, "--guild", help="Guild id (default: the project's).")
 STORE = typer.Option(
@@ -60,12 +70,14 @@ def hooks() -> Hooks:
 
 def err(message: str) -> None:
     """One line on stderr (no markup)."""
-    _err.print(message, markup=False)
+    _console(stderr=True).print(message, markup=False)
 
 
 def say(message: str, style: str = "") -> None:
     """One line on stdout (no markup)."""
-    out.print(Text(message, style=style))
+    from rich.text import Text
+
+    _console().print(Text(message, style=style))
 
 
 def print_json(data: Any) -> None:
@@ -75,8 +87,11 @@ def print_json(data: Any) -> None:
 
 def print_plan(plan: Plan) -> None:
     """The plan as ``gaib server plan`` prints it."""
+    from gaib_core.engine.render import render_plan
+    from rich.text import Text
+
     for line in render_plan(plan):
-        out.print(Text(line.text, style=STYLES.get(line.style, "")))
+        _console().print(Text(line.text, style=STYLES.get(line.style, "")))
 
 
 @dataclass
@@ -101,6 +116,11 @@ def open_project(
 ) -> Opened:
     """Open the project (found from ``config``'s directory or the current one, upwards) and its
     backup store."""
+    from gaib_core.engine.session import open_session
+    from gaib_core.project import find_project
+
+    from gaib_backup.context import open_context
+
     project = find_project(config=config)
     session = open_session(
         config,
@@ -121,12 +141,14 @@ def project(
     try:
         yield opened
     finally:
+        import asyncio
+
         asyncio.run(opened.aclose())
 
 
 def confirm(question: str) -> None:
     """Terraform's question: only ``yes`` goes on (``GaibError`` otherwise)."""
-    out.print(Text(f"\n{question}\n  Only 'yes' will be accepted to approve.", style="bold"))
+    say(f"\n{question}\n  Only 'yes' will be accepted to approve.", "bold")
     try:
         answer = typer.prompt("  Enter a value", default="", show_default=False)
     except (EOFError, typer.Abort):

@@ -8,16 +8,12 @@ gaib-cli knowing about backups.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from typing import Any, get_type_hints
 
 import typer
-from gaib_core.engine.export import export_guild
 
-from gaib_backup.backups import create_backup
 from gaib_backup.cli.common import open_project, say
-from gaib_backup.exports import store_export
 
 BACKUP = typer.Option(
     False, "--backup", help="Also keep the export and a state backup in the backup store."
@@ -61,6 +57,13 @@ def _wrap(original: Any) -> Any:
 
 def keep_export(guild: str | None, store: str | None) -> None:
     """Export the guild into the store, and back the workspace's state up (kind ``export``)."""
+    import asyncio
+
+    from gaib_core.engine.export import export_guild
+
+    from gaib_backup.backups import create_backup
+    from gaib_backup.exports import store_export
+
     opened = open_project(guild, store)
 
     async def run() -> str:

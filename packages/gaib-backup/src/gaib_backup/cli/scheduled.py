@@ -17,17 +17,15 @@ from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.errors import GaibError
-from gaib_core.project import find_project, project_or_here
 
-from gaib_backup import scheduled
 from gaib_backup.cli.common import AS_JSON, GUILD, STORE, err, hooks, print_json, project, say
-from gaib_backup.context import BackupContext, open_context, parse_timestamp
-from gaib_backup.metrics import emit_failures
-from gaib_backup.notify import builtin_notifiers, deliver
-from gaib_backup.service_tiers import policies
 
+# The scheduler and the store are imported where a command runs: gaib imports this module to
+# build `gaib --help`.
 if TYPE_CHECKING:
     from gaib_core.commands import CommandTree
+
+    from gaib_backup.context import BackupContext
 
 HELP = "Which workspaces scheduled backups cover: enable, disable, list."
 app = typer.Typer(help=HELP, no_args_is_help=True)
@@ -53,6 +51,10 @@ def register(commands: CommandTree) -> None:
 
 
 def _context(store: str | None) -> BackupContext:
+    from gaib_core.project import find_project, project_or_here
+
+    from gaib_backup.context import open_context
+
     # With --store a scheduled run needs no project (cron, a Lambda); without one it does.
     project = project_or_here() if store else find_project()
     return open_context(project, store=store, hooks=hooks())
@@ -66,6 +68,11 @@ def run_scheduled_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Back up every enrolled workspace that is due (premium hourly, free daily from 03:00 UTC)."""
+    from gaib_backup import scheduled
+    from gaib_backup.metrics import emit_failures
+    from gaib_backup.notify import builtin_notifiers, deliver
+    from gaib_backup.service_tiers import policies
+
     for name in service_tier or []:
         if name not in policies():
             raise GaibError(
@@ -109,6 +116,10 @@ def run_scheduled_command(
 @app.command("enable")
 def enable(guild: str | None = GUILD, store: str | None = STORE) -> None:
     """Enrol the selected workspace: scheduled runs back it up at its service tier's frequency."""
+    from gaib_core.project import find_project
+
+    from gaib_backup import scheduled
+
     with project(guild, store) as opened:
         settings = find_project().load().backend
         workspace = opened.session.manager.workspace
@@ -131,6 +142,8 @@ def enable(guild: str | None = GUILD, store: str | None = STORE) -> None:
 @app.command("disable")
 def disable(guild: str | None = GUILD, store: str | None = STORE) -> None:
     """Stop scheduled backups of the selected workspace (its backups stay)."""
+    from gaib_backup import scheduled
+
     with project(guild, store) as opened:
         workspace = opened.session.manager.workspace
         if not scheduled.unenrol(opened.ctx, opened.server_id, workspace):
@@ -144,6 +157,10 @@ def disable(guild: str | None = GUILD, store: str | None = STORE) -> None:
 @app.command("list")
 def list_command(store: str | None = STORE, as_json: bool = AS_JSON) -> None:
     """The enrolled workspaces, their service tier, last scheduled run and when the next is due."""
+    from gaib_backup import scheduled
+    from gaib_backup.context import parse_timestamp
+    from gaib_backup.service_tiers import policies
+
     ctx = _context(store)
     now = ctx.now()
     rows = []

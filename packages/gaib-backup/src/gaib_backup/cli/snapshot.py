@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from gaib_core.config.loader import load_config
-from gaib_core.engine.plan import Plan
-from gaib_core.engine.workflow import refresh_plan
-from gaib_core.state.backend import encode_state
-from gaib_core.state.backends import LocalBackend
-from gaib_core.state.manager import StateManager
 
-from gaib_backup.backups import preview_state
 from gaib_backup.cli.common import (
     AS_JSON,
     AUTO_APPROVE,
@@ -35,19 +28,13 @@ from gaib_backup.cli.common import (
     size,
 )
 from gaib_backup.errors import BackupError
-from gaib_backup.operations import apply_config, plan_config, restore_config, restore_state
-from gaib_backup.snapshots import (
-    Snapshot,
-    compare_snapshots,
-    create_snapshot,
-    delete_snapshot,
-    download_snapshot,
-    list_snapshots,
-    load_snapshot,
-    manifest_json,
-    upload_snapshot,
-)
-from gaib_backup.theme_registry import read_registry
+
+# The engine, the store and the snapshot machinery are imported where a command runs: gaib
+# imports this module to build `gaib --help`.
+if TYPE_CHECKING:
+    from gaib_core.engine.plan import Plan
+
+    from gaib_backup.snapshots import Snapshot
 
 HELP = "Full snapshots (state, config, theme registry): create, restore, download, compare."
 app = typer.Typer(help=HELP, no_args_is_help=True)
@@ -63,6 +50,9 @@ def create(
     as_json: bool = AS_JSON,
 ) -> None:
     """Snapshot the workspace: state, config and theme registry (free: 3 a week)."""
+    from gaib_backup.snapshots import create_snapshot, manifest_json
+    from gaib_backup.theme_registry import read_registry
+
     with project(guild, store, config=config) as opened:
         state = opened.session.manager.read()
         if state.serial == 0:
@@ -97,6 +87,8 @@ def list_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """List the server's snapshots, newest first."""
+    from gaib_backup.snapshots import list_snapshots, manifest_json
+
     with project(guild, store) as opened:
         found = list_snapshots(opened.ctx, opened.server_id, limit=limit)
     if as_json:
@@ -127,6 +119,8 @@ def restore(
     store: str | None = STORE,
 ) -> None:
     """Put a snapshot's state and config back (previous config kept as <file>.backup)."""
+    import asyncio
+
     opened = open_project(guild, store, config=config)
     asyncio.run(_restore(opened, snapshot_id, config, dry_run, apply, force, auto_approve))
 
@@ -140,6 +134,10 @@ async def _restore(
     force: bool,
     auto_approve: bool,
 ) -> None:
+    from gaib_backup.backups import preview_state
+    from gaib_backup.operations import restore_config, restore_state
+    from gaib_backup.snapshots import load_snapshot
+
     try:
         manager = opened.session.manager
         snap = load_snapshot(opened.ctx, opened.server_id, snapshot_id)
@@ -179,6 +177,8 @@ async def _restore(
 
 
 async def _apply(opened: Opened, config: Path, auto_approve: bool) -> None:
+    from gaib_backup.operations import apply_config, plan_config
+
     session = opened.session
     plan = await plan_config(config, session.provider, session.guild_id, session.manager)
     print_plan(plan)
@@ -211,6 +211,8 @@ def download(
     store: str | None = STORE,
 ) -> None:
     """Write a snapshot's four files into a directory (all verified first)."""
+    from gaib_backup.snapshots import download_snapshot
+
     with project(guild, store) as opened:
         snap = download_snapshot(opened.ctx, opened.server_id, snapshot_id, output, force=force)
     say(f"Downloaded snapshot {snap.manifest.id} to {output} (manifest.json, state.json.gz, "
@@ -224,6 +226,8 @@ def upload(
     store: str | None = STORE,
 ) -> None:
     """Store a downloaded snapshot again, byte for byte (verified first)."""
+    from gaib_backup.snapshots import upload_snapshot
+
     with project(guild, store) as opened:
         manifest = upload_snapshot(opened.ctx, directory, server_id=opened.server_id)
     say(f"Uploaded snapshot {manifest.id} to {opened.ctx.store.describe()}", "green")
@@ -238,6 +242,8 @@ def compare(
     as_json: bool = AS_JSON,
 ) -> None:
     """What changed between two snapshots: roles, channels, overwrites, permissions, config."""
+    from gaib_backup.snapshots import compare_snapshots
+
     with project(guild, store) as opened:
         result = compare_snapshots(opened.ctx, opened.server_id, first, second)
     if as_json:
@@ -270,11 +276,15 @@ def verify(
     store: str | None = STORE,
 ) -> None:
     """Check a snapshot completely; --rehearse also plans it against the guild (read only)."""
+    import asyncio
+
     opened = open_project(guild, store)
     asyncio.run(_verify(opened, snapshot_id, rehearse))
 
 
 async def _verify(opened: Opened, snapshot_id: str, rehearse: bool) -> None:
+    from gaib_backup.snapshots import load_snapshot
+
     try:
         snap = load_snapshot(opened.ctx, opened.server_id, snapshot_id)
         m = snap.manifest
@@ -292,6 +302,12 @@ async def _verify(opened: Opened, snapshot_id: str, rehearse: bool) -> None:
 async def rehearse_plan(opened: Opened, snap: Snapshot) -> Plan:
     """Plan the snapshot's config against the guild with the snapshot's state in a scratch
     workspace (a temporary directory); nothing of the project is read or written."""
+    from gaib_core.config.loader import load_config
+    from gaib_core.engine.workflow import refresh_plan
+    from gaib_core.state.backend import encode_state
+    from gaib_core.state.backends import LocalBackend
+    from gaib_core.state.manager import StateManager
+
     root = opened.session.project.root
     with tempfile.TemporaryDirectory(prefix="gaib-rehearsal-") as scratch:
         manager = StateManager(LocalBackend(Path(scratch)), "rehearsal")
@@ -315,6 +331,8 @@ def delete(
     store: str | None = STORE,
 ) -> None:
     """Delete a snapshot (the manifest first, so it stops existing at once)."""
+    from gaib_backup.snapshots import delete_snapshot, load_snapshot
+
     with project(guild, store) as opened:
         snap = load_snapshot(opened.ctx, opened.server_id, snapshot_id)
         if dry_run:

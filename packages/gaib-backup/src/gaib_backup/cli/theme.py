@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from gaib_core.config.loader import load_config
-from gaib_core.engine.workflow import refresh_plan
 
 from gaib_backup.cli.common import (
     AS_JSON,
@@ -28,10 +25,11 @@ from gaib_backup.cli.common import (
     say,
 )
 from gaib_backup.errors import BackupError
-from gaib_backup.models import ThemeDeployment
-from gaib_backup.operations import apply_config, restore_config
-from gaib_backup.snapshots import load_snapshot
-from gaib_backup.theme_registry import history, read_registry, rollback_target
+
+# The engine and the registry are imported where a command runs: gaib imports this module to
+# build `gaib --help`.
+if TYPE_CHECKING:
+    from gaib_backup.models import ThemeDeployment
 
 
 def register(group: Any) -> None:
@@ -56,6 +54,8 @@ def registry_command(
     guild: str | None = GUILD, store: str | None = STORE, as_json: bool = AS_JSON
 ) -> None:
     """Show the deployed theme and the last 5 deployments."""
+    from gaib_backup.theme_registry import read_registry
+
     with project(guild, store) as opened:
         reg = read_registry(opened.ctx, opened.server_id)
     if as_json:
@@ -78,6 +78,8 @@ def history_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Every recorded deployment, newest first (free service tier: the last 5)."""
+    from gaib_backup.theme_registry import history
+
     with project(guild, store) as opened:
         found = history(opened.ctx, opened.server_id, limit=limit)
     if as_json:
@@ -99,6 +101,8 @@ def rollback_command(
     store: str | None = STORE,
 ) -> None:
     """Return to an earlier deployment's config through plan and apply (a new deployment)."""
+    import asyncio
+
     if steps is not None and to is not None:
         raise BackupError("give --steps or --to, not both", hint="e.g. --steps 1")
     opened = open_project(guild, store, config=config)
@@ -113,6 +117,10 @@ async def _rollback(
     dry_run: bool,
     auto_approve: bool,
 ) -> None:
+    from gaib_backup.operations import apply_config, restore_config
+    from gaib_backup.snapshots import load_snapshot
+    from gaib_backup.theme_registry import rollback_target
+
     try:
         ctx, session = opened.ctx, opened.session
         target = rollback_target(ctx, opened.server_id, steps=steps, to=to)
@@ -155,6 +163,9 @@ async def _rollback(
 
 async def _plan_text(opened: Opened, config: Path, text: str):  # type: ignore[no-untyped-def]
     """Plan ``text`` (written beside ``config`` so its paths resolve) against the guild."""
+    from gaib_core.config.loader import load_config
+    from gaib_core.engine.workflow import refresh_plan
+
     directory = config.resolve().parent
     fd, path = tempfile.mkstemp(prefix=".gaib-rollback-", suffix=".yaml", dir=directory)
     try:

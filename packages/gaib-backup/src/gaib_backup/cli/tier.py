@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from gaib_backup.cli.common import AS_JSON, GUILD, STORE, print_json, project, say
-from gaib_backup.models import ServiceTier
-from gaib_backup.service_tiers import policy, window
+
+# Imported where a command runs: gaib imports this module to build `gaib --help`.
+if TYPE_CHECKING:
+    from gaib_backup.models import ServiceTier
 
 HELP = "The server's backup service tier (free or premium): limits and retention."
 app = typer.Typer(help=HELP, no_args_is_help=True)
@@ -15,6 +19,8 @@ app = typer.Typer(help=HELP, no_args_is_help=True)
 @app.command("show")
 def show(guild: str | None = GUILD, store: str | None = STORE, as_json: bool = AS_JSON) -> None:
     """Show the service tier, its limits, today's usage and the retention."""
+    from gaib_backup.service_tiers import policy, window
+
     with project(guild, store) as opened:
         ctx, server = opened.ctx, opened.server_id
         name = ctx.service_tier(server)
@@ -49,6 +55,8 @@ def set_command(
     store: str | None = STORE,
 ) -> None:
     """Set the server's service tier."""
+    from gaib_backup.service_tiers import policy
+
     policy(service_tier)  # unknown names are refused with the known ones
     value: ServiceTier = "premium" if service_tier == "premium" else "free"
     with project(guild, store) as opened:

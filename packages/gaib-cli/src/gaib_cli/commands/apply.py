@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 from gaib_core.commands import CommandTree
 from gaib_core.errors import GaibError, PlanError
-from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.commands.plan import (
@@ -62,6 +61,8 @@ class ProgressListener:
 
     def finished(self, result: ResourceResult) -> None:
         """Print the result line."""
+        from rich.text import Text
+
         self.done.append(result)
         self.progress.advance(self.task)
         if result.ok:
@@ -87,6 +88,8 @@ def _interrupted(listener: ProgressListener, destroy: bool) -> None:
 
 def confirm(destroy: bool) -> bool:
     """Terraform's question; only ``yes`` approves."""
+    from rich.text import Text
+
     what = "destroy all managed resources" if destroy else "perform these actions"
     context.out.print(
         Text(f"\nDo you want to {what}?\n  Only 'yes' will be accepted to approve.", style="bold")
@@ -126,6 +129,8 @@ def result_json(result: ApplyResult | None, plan: Plan) -> dict[str, Any]:
 
 def report(result: ApplyResult, plan: Plan, *, as_json: bool = False) -> None:
     """The closing line (or the JSON document); raise (exit 1) when something failed."""
+    from rich.text import Text
+
     add, change, destroy = plan.counts()
     if result.errors:
         message = (

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import typer
 from gaib_core.commands import CommandTree
-from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.commands.plan import CONFIG, GUILD, LOCK_TIMEOUT, session
@@ -29,6 +28,7 @@ async def _import(
 ) -> None:
     from gaib_core.engine.importer import import_address
     from gaib_core.state.lock import parse_timeout
+    from rich.text import Text
 
     opened = session(config, guild)
     try:
@@ -106,6 +106,8 @@ def register(commands: CommandTree) -> None:
         force: bool = FORCE,
     ) -> None:
         """Write a discord-server.yaml describing the live guild."""
+        from rich.text import Text
+
         if output is not None:
             refuse_existing(output, force=force)
         exported = context.run_async(_export(config, guild, adopt_it, lock_timeout))

@@ -16,7 +16,6 @@ import typer
 from gaib_core.commands import CommandTree
 from gaib_core.errors import PlanError
 from gaib_core.layout import CONFIG_FILE
-from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.errors import CommandFailed
@@ -59,6 +58,8 @@ STYLES = {
 
 def print_lines(lines: list[Line]) -> None:
     """Print rendered plan lines with their colors."""
+    from rich.text import Text
+
     for line in lines:
         context.out.print(Text(line.text, style=STYLES.get(line.style, "")))
 
@@ -138,6 +139,7 @@ def register(commands: CommandTree) -> None:
     ) -> None:
         """Show what apply would change (refresh + diff), Terraform style."""
         from gaib_core.engine.render import plan_json
+        from rich.text import Text
 
         if out is not None:
             refuse_existing(out, force=force, option="-out")

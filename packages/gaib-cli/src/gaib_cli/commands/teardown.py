@@ -14,7 +14,6 @@ from pathlib import Path
 import typer
 from gaib_core.commands import CommandTree
 from gaib_core.errors import GaibError
-from rich.text import Text
 
 from gaib_cli import context
 from gaib_cli.commands.plan import CONFIG, session
@@ -33,6 +32,7 @@ async def _teardown(
     # The engine is imported where a command runs, not here: `gaib --help` must start fast.
     from gaib_core.engine.export import export_guild
     from gaib_core.engine.teardown import TeardownResult, teardown, teardown_targets
+    from rich.text import Text
 
     opened = session(config, guild, need_config=False)
     held = ExitStack()  # the state lock, from the read the export is made of to the last delete

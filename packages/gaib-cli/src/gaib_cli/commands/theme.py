@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 from gaib_core.commands import CommandTree
 from gaib_core.errors import VariableError
-from rich.text import Text
 
 from gaib_cli import context
 
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from gaib_core.config.models import ChannelConfig, ServerConfig
     from gaib_core.themes import Theme
     from rich.table import Table
+    from rich.text import Text
     from rich.tree import Tree
 
 _MAX_MATRIX_WIDTH = 240
@@ -45,6 +45,7 @@ def ls(as_json: bool = typer.Option(False, "--json", help="Machine-readable outp
     """List installed themes (from plugins such as gaib-theme-sietch)."""
     from gaib_core.themes import list_themes
     from rich.table import Table
+    from rich.text import Text
 
     listings = list_themes(context.hooks())
     if as_json:
@@ -159,6 +160,7 @@ def _channel_json(channel: ChannelConfig) -> dict[str, Any]:
 
 def _print_info(theme: Theme, config: ServerConfig | None, note: str | None) -> None:
     from rich.measure import Measurement
+    from rich.text import Text
 
     out = context.out
     out.print(Text.assemble((f"{theme.name} {theme.version}", "bold"), f"  {theme.path}"))
@@ -208,6 +210,7 @@ def _variables_table(theme: Theme) -> Table:
 def _roles_table(config: ServerConfig) -> Table:
     from gaib_core.config.models import EVERYONE
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("#", "role", "address", "color", "hoist", title="Role hierarchy (top to bottom)")
     bot = config.server.bot_role or "@bot"
@@ -236,6 +239,7 @@ def _package(theme: Theme) -> str | None:
 
 
 def _channel_tree(config: ServerConfig) -> Tree:
+    from rich.text import Text
     from rich.tree import Tree
 
     tree = Tree(Text(config.server.name or "server", style="bold"))
@@ -249,6 +253,8 @@ def _channel_tree(config: ServerConfig) -> Tree:
 
 
 def _channel_label(channel: ChannelConfig) -> Text:
+    from rich.text import Text
+
     prefix = "#" if not channel.type.is_voice_like else ""
     return Text.assemble(
         f"{prefix}{channel.name}", (f"  {channel.type.value}  {channel.address}", "dim")

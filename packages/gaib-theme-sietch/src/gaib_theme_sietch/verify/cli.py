@@ -7,7 +7,6 @@ runs, so ``gaib --help`` works without it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -73,6 +72,8 @@ def register_commands(
     application_id, token = settings.require_discord_application()
     if guild is not None and not guild.isdigit():
         raise GaibError(f"--guild {guild!r} is not a Discord id", hint="pass the server's id")
+    import asyncio
+
     from gaib_core.provider.discord import DiscordProvider
     from gaib_core.provider.http import api_base_from_env
 
