@@ -15,7 +15,6 @@ dry run, or applied).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from dataclasses import dataclass
@@ -105,6 +104,8 @@ def sync(
     ),
 ) -> None:
     """Sync members' tier and special roles with the holders: promotions, demotions, removals."""
+    import asyncio
+
     from gaib_core.engine.session import open_session
     from gaib_core.state.lock import parse_timeout
 
