@@ -126,7 +126,7 @@ def test_gaib_cli_alone_runs_and_names_what_is_missing(
     venv = venv_with("gaib-cli")
     themes = venv.gaib("server", "theme", "ls", cwd=workdir)
     assert themes.code == 0, themes
-    assert "No themes installed" in themes.out
+    assert "No themes installed" in themes.out and "`gaib theme new NAME`" in themes.out
     plugins = venv.gaib("plugins", cwd=workdir)
     assert plugins.code == 0, plugins
     assert "gaib-backup is not installed" in plugins.out

@@ -64,8 +64,8 @@ def ls(as_json: bool = typer.Option(False, "--json", help="Machine-readable outp
         return
     if not listings:
         context.out.print(
-            "No themes installed. Install one (pip install gaib-theme-sietch) or pass a theme "
-            "directory to `gaib server init --theme PATH`.",
+            "No themes installed. Install one (pip install gaib-theme-sietch), pass a theme "
+            "directory to `gaib server init --theme PATH`, or write one: `gaib theme new NAME`.",
             markup=False,
         )
         return
