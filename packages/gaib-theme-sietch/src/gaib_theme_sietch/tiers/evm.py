@@ -1,7 +1,8 @@
 """The ``evm`` holder source: an ERC-20's ``balanceOf`` for every verified wallet, over JSON-RPC.
 
 Wallets come from wallet verification's store (wallet -> Discord user id, platform ``discord``);
-a wallet nobody verified is never read. For each one the source calls the token's
+a wallet nobody verified is never read. A holder's ``joined_at`` is when they verified (their
+tenure as a verified holder, for Veteran); the chain knows no badges, so ``badges`` is empty. For each one the source calls the token's
 ``balanceOf(address)`` with ``eth_call``, in JSON-RPC batches, all at ONE block: ``latest`` is
 resolved to a block number first (``eth_blockNumber``), so a sync never mixes balances of
 different blocks, and a fixed ``block`` makes a sync reproducible. Amounts are the raw uint256,
@@ -18,6 +19,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from gaib_core.errors import GaibError
 
@@ -259,8 +261,16 @@ def _uint256(value: object, purpose: str, token: str) -> int:
     )
 
 
-def linked_wallets(database_url: str | None) -> dict[str, str]:
-    """Every wallet linked to a Discord member by wallet verification: address -> user id."""
+@dataclass(frozen=True, slots=True)
+class LinkedWallet:
+    """A wallet a Discord member verified, and when."""
+
+    user_id: str
+    linked_at: datetime
+
+
+def linked_wallets(database_url: str | None) -> dict[str, LinkedWallet]:
+    """Every wallet linked to a Discord member by wallet verification (address, checksummed)."""
     _eth_utils()
     from gaib_theme_sietch.verify.settings import sqlite_path
     from gaib_theme_sietch.verify.store import open_store
@@ -272,7 +282,10 @@ def linked_wallets(database_url: str | None) -> dict[str, str]:
             hint="run the EVM source where `gaib sietch serve` keeps it, or set DATABASE_URL",
         )
     with open_store(database_url) as store:
-        return {link.address: link.user_id for link in store.links("discord")}
+        return {
+            link.address: LinkedWallet(link.user_id, link.linked_at)
+            for link in store.links("discord")
+        }
 
 
 @dataclass(frozen=True)
@@ -298,8 +311,13 @@ class EvmHolderSource:
         with JsonRpcClient(s.rpc_url, batch_size=s.batch_size, timeout=s.timeout) as rpc:
             balances = read_balances(rpc, s.token, list(links), s.block)
         holders = [
-            Holder(wallet=address.lower(), wei=balances.wei[address], discord_user_id=user_id)
-            for address, user_id in links.items()
+            Holder(
+                wallet=address.lower(),
+                wei=balances.wei[address],
+                discord_user_id=linked.user_id,
+                joined_at=linked.linked_at,
+            )
+            for address, linked in links.items()
         ]
         origin = (
             f"{len(holders)} verified wallets: token {s.token} on chain {balances.chain_id} "

@@ -14,6 +14,7 @@ from eth_account import Account
 from gaib_theme_sietch.tiers.amounts import bgt_to_wei
 from gaib_theme_sietch.tiers.evm import EvmHolderSource, EvmSourceError
 from gaib_theme_sietch.tiers.rpc import RpcError
+from gaib_theme_sietch.verify.store import open_store
 
 DATA = Path(__file__).parent / "data"
 USERS = [str(400_000_000_000_000_000 + n) for n in range(12)]
@@ -61,6 +62,10 @@ def test_balances_of_the_linked_wallets_exactly(evm: Any, links: Any, token: Any
 
     got = {h.discord_user_id: (h.wallet, h.wei) for h in held.holders}
     assert got == {user: (wallets[user].lower(), wei) for user, wei in amounts.items()}
+    with open_store(links.database_url) as store:  # joined: when they verified; no badges
+        verified = {link.user_id: link.linked_at for link in store.links("discord")}
+    assert {h.discord_user_id: h.joined_at for h in held.holders} == verified
+    assert all(h.badges == () for h in held.holders)
     assert f"at block {evm.head()}" in held.origin
     assert f"token {token.address}" in held.origin
 
