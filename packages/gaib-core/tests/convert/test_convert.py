@@ -350,3 +350,54 @@ def test_an_icon_saved_in_the_backup_becomes_the_server_icon() -> None:
     broken = convert_data(data, "old.json")
     assert broken.icon is None and broken.config.server.icon is None
     assert any("not a PNG, JPEG or GIF" in warning for warning in broken.warnings)
+
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.text(max_size=12),
+    st.sampled_from(["@everyone", "#ff0000", "GUILD_TEXT", "news", "0", "-1", "99999999999"]),
+)
+
+
+def _nodes(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every value in ``data`` (containers too), the root excepted."""
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    out = [path] if path else []
+    for key, value in items:
+        out += _nodes(value, (*path, key))
+    return out
+
+
+def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _replace(data[path[0]], path[1:], value)
+    return copy
+
+
+@pytest.mark.parametrize("build", [backup, template], ids=["discord-backup", "template"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_damage_is_a_config_or_a_one_line_error(build: Any, data: st.DataObject) -> None:
+    """Whatever a field holds, convert gives a config that loads, or one ConfigError line."""
+    document = build([("Naib", 0xFFD700, 0, True), ("Fremen", 0, 1024, False)], (1024, 0))
+    nodes = _nodes(document)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(nodes))
+        document = _replace(document, path, data.draw(json_scalars | st.just([]) | st.just({})))
+        nodes = _nodes(document)
+    try:
+        conversion = convert_data(document, "old.json")
+    except ConfigError as exc:
+        assert str(exc).startswith("old.json: ") and "\n" not in str(exc)
+        return
+    loaded(conversion.yaml("old.json"))

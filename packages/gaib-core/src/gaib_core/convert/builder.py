@@ -8,9 +8,12 @@ warning naming it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 
 from gaib_core import permissions as perms
 from gaib_core.config.models import (
@@ -60,7 +63,9 @@ class Conversion:
         """``discord-server.yaml`` text, headed by where it came from and what was left out."""
         from gaib_core.config.dump import dump_config
 
-        header = [f"Converted by `gaib server convert` from {source} ({self.source_format})."]
+        header = [
+            f"Converted by `gaib server convert` from {printable(source)} ({self.source_format})."
+        ]
         if self.warnings:
             header.append("Not converted:")
             header.extend(f"- {warning}" for warning in self.warnings)
@@ -68,6 +73,32 @@ class Conversion:
             header.append("Added by convert:")
             header.extend(f"- {note}" for note in self.notes)
         return dump_config(self.config, header="\n".join(header))
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and bidirectional overrides written as ``\\uXXXX``:
+    warnings quote the source's names, and they go to terminals and YAML comments."""
+    return "".join(
+        f"\\u{ord(c):04x}"
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c != "\u200d"
+        else c
+        for c in text
+    )
+
+
+_DECIMAL = re.compile(r"[0-9]{1,40}")
+
+
+def _bitfield(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**128:
+        return value
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        return int(value)
+    raise ValueError(f"{value!r} is not a permission bitfield (a decimal string, e.g. '1024')")
+
+
+#: A permission bitfield as Discord and discord.js write it: a decimal string (or a number).
+Bitfield = Annotated[int, BeforeValidator(_bitfield)]
 
 
 def synced(overwrites: dict[str, Overwrite], kind: ChannelType) -> dict[str, Overwrite]:
@@ -112,7 +143,7 @@ class ConfigBuilder:
 
     def warn(self, message: str) -> None:
         """Record something the source holds that the config does not."""
-        self.conversion.warnings.append(message)
+        self.conversion.warnings.append(printable(message))
 
     def key(self, kind: str, name: str) -> str | None:
         """None when the name's own key is free, else a unique ``<key>_<n>`` (recorded)."""
@@ -137,8 +168,10 @@ class ConfigBuilder:
         if everyone is None or "VIEW_CHANNEL" not in everyone.deny or BOT in overwrites:
             return overwrites
         self.conversion.notes.append(
-            f"{what}: @everyone cannot see it, so '@bot' is allowed VIEW_CHANNEL (gaib's bot "
-            "must see a channel to manage it)"
+            printable(
+                f"{what}: @everyone cannot see it, so '@bot' is allowed VIEW_CHANNEL (gaib's bot "
+                "must see a channel to manage it)"
+            )
         )
         return {**overwrites, BOT: Overwrite(allow=["VIEW_CHANNEL"], deny=[])}
 

@@ -33,15 +33,12 @@ from gaib_core.config.models import (
     Overwrite,
     normalize_color,
 )
-from gaib_core.convert.builder import ConfigBuilder, Conversion, synced
+from gaib_core.convert.builder import Bitfield, ConfigBuilder, Conversion, synced
 from gaib_core.convert.settings import ServerFields
-from gaib_core.permissions import parse_wire
 
 FORMAT = "discord-backup"
 ICON_FILE = "server-icon"
 _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
-
-Bits = str | int
 
 
 class _Lenient(BaseModel):
@@ -53,8 +50,8 @@ class PermissionData(_Lenient):
     """``ChannelPermissionsData``: one role's overwrite."""
 
     roleName: str
-    allow: Bits = "0"
-    deny: Bits = "0"
+    allow: Bitfield = 0
+    deny: Bitfield = 0
 
 
 class ChannelData(_Lenient):
@@ -94,7 +91,7 @@ class RoleData(_Lenient):
     name: str
     color: str | int | None = None
     hoist: bool = False
-    permissions: Bits = "0"
+    permissions: Bitfield = 0
     mentionable: bool = False
     position: int = 0
     isEveryone: bool = False
@@ -193,7 +190,7 @@ class _Converter:
         for index, role in ordered:
             what = f"roles[{index}] '{role.name}'"
             if role.isEveryone or role.name == EVERYONE:
-                bits = parse_wire(role.permissions)
+                bits = role.permissions
                 names = self.build.role_permissions(bits, what)
                 self.build.config.server.everyone_permissions = names
                 continue
@@ -203,7 +200,7 @@ class _Converter:
                     "color": _color(role.color, self.build, what),
                     "hoist": role.hoist,
                     "mentionable": role.mentionable,
-                    "permissions": self.build.role_permissions(parse_wire(role.permissions), what),
+                    "permissions": self.build.role_permissions(role.permissions, what),
                 },
                 what,
             )
@@ -221,7 +218,7 @@ class _Converter:
                 )
                 continue
             out[target] = self.build.overwrite(
-                parse_wire(perm.allow), parse_wire(perm.deny), kind, f"{what} overwrite {target}"
+                perm.allow, perm.deny, kind, f"{what} overwrite {target}"
             )
         return out
 

@@ -25,14 +25,12 @@ from gaib_core.config.models import (
     Overwrite,
     normalize_color,
 )
-from gaib_core.convert.builder import ConfigBuilder, Conversion, synced
+from gaib_core.convert.builder import Bitfield, ConfigBuilder, Conversion, synced
 from gaib_core.convert.settings import ServerFields
-from gaib_core.permissions import parse_wire
 
 FORMAT = "Discord server template"
 
 Id = int | str
-Bits = str | int
 
 
 class _Lenient(BaseModel):
@@ -45,8 +43,8 @@ class TemplateOverwrite(_Lenient):
 
     id: Id
     type: int | str = 0
-    allow: Bits = "0"
-    deny: Bits = "0"
+    allow: Bitfield = 0
+    deny: Bitfield = 0
 
 
 class TemplateChannel(_Lenient):
@@ -71,7 +69,7 @@ class TemplateRole(_Lenient):
 
     id: Id
     name: str
-    permissions: Bits = "0"
+    permissions: Bitfield = 0
     color: int = 0
     hoist: bool = False
     mentionable: bool = False
@@ -162,7 +160,7 @@ class _Converter:
         # Discord serialises roles lowest first; a config lists them highest first.
         for index, role in reversed(list(enumerate(self.guild.roles))):
             what = f"roles[{index}] '{role.name}'"
-            bits = parse_wire(role.permissions)
+            bits = role.permissions
             if str(role.id) == "0" or role.name == EVERYONE:
                 self.build.config.server.everyone_permissions = self.build.role_permissions(
                     bits, what
@@ -197,7 +195,7 @@ class _Converter:
                 self.build.warn(f"{what}: overwrite for unknown role id {item.id} left out")
                 continue
             out[target] = self.build.overwrite(
-                parse_wire(item.allow), parse_wire(item.deny), kind, f"{what} overwrite {target}"
+                item.allow, item.deny, kind, f"{what} overwrite {target}"
             )
         return out
 
