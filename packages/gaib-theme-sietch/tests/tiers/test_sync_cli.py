@@ -18,9 +18,11 @@ from gaib_core.plugins import Hooks, build_plugin_manager
 from gaib_core.project import find_project
 from gaib_core.state.lock import new_lock_info
 from gaib_core.state.manager import open_state
+from gaib_theme_sietch.appconfig.models import AppConfig
+from gaib_theme_sietch.appconfig.store import open_config_store
 from gaib_theme_sietch.tiers.holders import load_snapshot
-from gaib_theme_sietch.tiers.sync_cli import Options, _run
-from gaib_theme_sietch.tiers.thresholds import ThresholdService
+from gaib_theme_sietch.tiers.sync_cli import Options, _run, app_settings
+from gaib_theme_sietch.tiers.thresholds import Thresholds
 
 from .conftest import SietchGuild, whales
 
@@ -136,7 +138,7 @@ def _sync_in_process(
     )
     holders = load_snapshot(root / "holders.csv")
     options = Options(dry_run, True, False, 4, 0.0)
-    return asyncio.run(_run(session, holders, ThresholdService(), options))
+    return asyncio.run(_run(session, holders, app_settings(session, None), options))
 
 
 def test_a_sync_runs_in_the_change_lifecycle_under_the_state_lock(
@@ -165,3 +167,39 @@ def test_a_sync_runs_in_the_change_lifecycle_under_the_state_lock(
     finally:
         locker.unlock(held)
     assert len(recorder.calls) == 2
+
+
+def test_the_app_configuration_maps_roles_gates_them_and_sets_thresholds(
+    sietch_guild: SietchGuild, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Role mappings (name -> id) win over names, a gate that is off leaves its roles alone,
+    and the stored thresholds decide the tiers."""
+    for name, value in environment(sietch_guild).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    core, gid = sietch_guild.sandbox.server.sandbox, sietch_guild.guild_id
+    council = core.add_role(gid, "Naib Council", position=120)  # what the community calls Naib
+    vet = sietch_guild.add_member("mapes", ["veteran"])
+    user = sietch_guild.add_member("kynes")
+    snapshot(root, [f"0x{1:040x},100,{user},", f"0x{2:040x},1,{vet},"])
+    thresholds = Thresholds.model_validate({"ranks": {"naib": 1, "fedaykin": 2, "waitlist": 3}})
+    app = AppConfig(
+        thresholds=thresholds,
+        gates={"veteran": False},
+        roles={"Naib": council},
+    )
+    with open_config_store(find_project(root), None) as store:
+        store.put(gid, app)
+    try:
+        # 100 whales of 5000+ BGT hold ranks 1-3 now: kynes has 100 BGT, an amount tier
+        _sync_in_process(root, sietch_guild, Recorder())
+        assert sietch_guild.held(user) == {"ichwan"}
+        assert sietch_guild.held(vet) == {"veteran"}  # not eligible, but the gate is off
+        snapshot_path = root / "holders.csv"
+        snapshot_path.write_text(HEADER + f"0x{1:040x},100,{user},\n")  # only kynes: rank 1
+        _sync_in_process(root, sietch_guild, Recorder())
+        assert council in sietch_guild.role_ids(user)  # Naib through the mapping
+        assert sietch_guild.roles["naib"] not in sietch_guild.role_ids(user)
+    finally:
+        with open_config_store(find_project(root), None) as store:
+            store.put(gid, AppConfig())

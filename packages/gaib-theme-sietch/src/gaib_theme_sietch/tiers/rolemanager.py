@@ -97,6 +97,8 @@ class RoleManager:
         self.eligibility = eligibility or EligibilityService()
         self.strip_unknown = strip_unknown
         self._key_of = roles.key_of()
+        # The roles this sync manages (the app configuration's gates may switch some off).
+        self.managed = frozenset(roles.ids)
 
     def held(self, member: Member) -> frozenset[str]:
         """The Sietch role keys a member holds."""
@@ -132,7 +134,7 @@ class RoleManager:
         for user in sorted(held, key=_user_order):
             now_held = held[user]
             if user in linked:
-                wanted = outcome.members[user].roles
+                wanted = outcome.members[user].roles & self.managed
             else:
                 unknown += 1
                 wanted = self._unknown(now_held)
@@ -157,7 +159,7 @@ class RoleManager:
     def _unknown(self, held: frozenset[str]) -> frozenset[str]:
         """What a member who is not among the holders keeps."""
         if self.strip_unknown:
-            return _former(held)
+            return _former(held) & self.managed
         tiers = sorted(held & TIER_KEYS, key=_RANK.__getitem__)
         return held - frozenset(tiers[1:])  # one tier role, the highest
 

@@ -3,19 +3,21 @@
 A sync manages 14 roles, the 9 tier roles and the 5 special roles, by the theme's keys (the
 ``role.<key>`` addresses). Their ids are found in the live guild:
 
-1. from a **mapping** ``{key: role id}`` when one is given (the seam for Sietch's app
-   configuration, which keeps role mappings; a mapped id must exist in the guild);
+1. from a **mapping** ``{key: role id}`` when one is given (``gaib sietch sync`` builds it from
+   the app configuration's role mappings, role name -> id, with :func:`mapping_by_key`; a mapped
+   id must exist in the guild);
 2. otherwise **by name**: the project's config names each key (a community may rename
    ``role.naib``), the theme's defaults name the rest (``Naib``, ``Former Naib``, ...).
 
-Every role must resolve to exactly one role the bot may give: below the bot's highest role, not
+Only the ``keys`` asked for are resolved (the app configuration's feature gates switch roles
+off). Every role must resolve to exactly one role the bot may give: below the bot's highest role, not
 an integration's managed role, and the bot needs Manage Roles. What does not is reported before
 anything is changed, with the fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,6 +50,11 @@ class RoleError(GaibError):
     """A Sietch role that cannot be found in the guild, or that the bot may not give."""
 
 
+def mapping_by_key(by_name: Mapping[str, str], names: Mapping[str, str]) -> dict[str, str]:
+    """Role mappings by name (the app configuration's ``roles``) as ``{key: role id}``."""
+    return {key: by_name[name] for key, name in names.items() if name in by_name}
+
+
 def names_from_config(config: ServerConfig | None) -> dict[str, str]:
     """Each managed key's role name: the config's (by ``key``), else the theme's default."""
     names = dict(DEFAULT_NAMES)
@@ -75,8 +82,9 @@ class RoleMap:
         *,
         names: Mapping[str, str] | None = None,
         mapping: Mapping[str, str] | None = None,
+        keys: Iterable[str] = MANAGED_KEYS,
     ) -> RoleMap:
-        """Find every managed key's role in ``guild`` (see the module docstring)."""
+        """Find the role of every key of ``keys`` in ``guild`` (see the module docstring)."""
         names = dict(names or DEFAULT_NAMES)
         mapping = mapping or {}
         unknown = sorted(set(mapping) - set(MANAGED_KEYS))
@@ -90,7 +98,7 @@ class RoleMap:
             by_name.setdefault(role.name, []).append(role.id)
         ids: dict[str, str] = {}
         missing: list[str] = []
-        for key in MANAGED_KEYS:
+        for key in [k for k in MANAGED_KEYS if k in set(keys)]:
             if key in mapping:
                 ids[key] = _mapped(guild, key, str(mapping[key]))
                 continue
@@ -147,7 +155,8 @@ def _mapped(guild: Guild, key: str, role_id: str) -> str:
         raise RoleError(
             f"the role mapping gives role.{key} the id {role_id}, which guild {guild.id} "
             "does not have",
-            hint="the role was deleted or re-created: update the mapping to its new id",
+            hint="the role was deleted or re-created: update the mapping with "
+            "`gaib sietch config map-roles`",
         )
     return role_id
 

@@ -8,6 +8,12 @@ apply deletes a role under it) and runs inside gaib's change lifecycle as operat
 outcome, with ``member.<user id>`` addresses as ``changed``). The state itself is not written:
 member roles are not resources.
 
+The guild's Sietch app configuration (``gaib sietch config``), when one is stored, decides the
+thresholds (unless ``--thresholds FILE``), which roles are managed at all (a feature gate that
+is off leaves its roles alone: nobody gets them, nobody loses them) and, through its role
+mappings (name -> id), which Discord role each Sietch role is; roles without a mapping are
+found by name.
+
 Exit codes: 0 done (or nothing to do), 1 error (nothing sent, or a sync stopped part way: run it
 again, it converges), and with ``--detailed-exitcode`` 2 when there were changes (planned in a
 dry run, or applied).
@@ -111,7 +117,6 @@ def sync(
 
     from gaib_theme_sietch.hooks import hooks
     from gaib_theme_sietch.tiers.sources import load_holders
-    from gaib_theme_sietch.tiers.thresholds import ThresholdService
 
     request = source_request(holders=holders, rpc=rpc, token=token, block=block,
                              batch_size=batch_size, timeout=timeout, source=source,
@@ -123,10 +128,14 @@ def sync(
             "verified wallets' balances from a JSON-RPC node (--rpc URL --token ADDRESS)",
         )
     loaded = load_holders(request, hooks()).holders
-    service = ThresholdService.from_yaml(thresholds) if thresholds else ThresholdService()
     options = Options(dry_run, as_json, strip_unknown, concurrency, parse_timeout(lock_timeout))
     session = open_session(None, hooks(), guild=guild, need_config=False)
-    outcome = asyncio.run(_run(session, loaded, service, options))
+    try:
+        settings = app_settings(session, thresholds)
+    except BaseException:
+        asyncio.run(session.aclose())
+        raise
+    outcome = asyncio.run(_run(session, loaded, settings, options))
     if as_json:
         from gaib_theme_sietch.tiers.report import as_json as document
 
@@ -141,24 +150,61 @@ def sync(
     _finish(outcome, options, detailed_exitcode)
 
 
+@dataclass
+class Settings:
+    """What the guild's Sietch app configuration decides for a sync (defaults without one)."""
+
+    thresholds: ThresholdService
+    keys: tuple[str, ...]  # the role keys managed (feature gates on)
+    mapping_by_name: dict[str, str]  # role name -> Discord role id
+
+
+def app_settings(session: Session, thresholds: Path | None) -> Settings:
+    """The guild's app configuration (``gaib sietch config``): thresholds (``--thresholds``
+    wins), the roles its feature gates leave on, and its role mappings. A project that never
+    stored one (no ``DATABASE_URL``, no ``.gaib/sietch.sqlite3``) gets the defaults."""
+    from gaib_theme_sietch.appconfig.models import AppConfig, gates
+    from gaib_theme_sietch.appconfig.store import default_path, open_config_store
+    from gaib_theme_sietch.tiers.thresholds import ThresholdService
+    from gaib_theme_sietch.verify.settings import database_url_from_env
+
+    url = database_url_from_env()
+    app = None
+    if url is not None or default_path(session.project).exists():
+        with open_config_store(session.project, url) as store:
+            app = store.get(session.guild_id)
+    app = app or AppConfig()
+    keys = tuple(key for gate in gates().values() if app.gates[gate.name] for key in gate.roles)
+    service = (
+        ThresholdService.from_yaml(thresholds) if thresholds else ThresholdService(app.thresholds)
+    )
+    return Settings(service, keys, dict(app.roles))
+
+
 async def _run(
-    session: Session, holders: list[Holder], thresholds: ThresholdService, options: Options
+    session: Session, holders: list[Holder], settings: Settings, options: Options
 ) -> Outcome:
     from datetime import UTC, datetime
 
     from gaib_theme_sietch.tiers.eligibility import EligibilityService
     from gaib_theme_sietch.tiers.rolemanager import RoleManager
-    from gaib_theme_sietch.tiers.roles import RoleMap, names_from_config
+    from gaib_theme_sietch.tiers.roles import RoleMap, mapping_by_key, names_from_config
     from gaib_theme_sietch.tiers.sync import read_view
     from gaib_theme_sietch.tiers.tier import TierService
 
     try:
         with session.manager.locked("sync", options.lock_timeout):
             view = await read_view(session.provider, session.guild_id)
-            roles = RoleMap.resolve(view.guild, names=names_from_config(session.config))
+            names = names_from_config(session.config)
+            roles = RoleMap.resolve(
+                view.guild,
+                names=names,
+                mapping=mapping_by_key(settings.mapping_by_name, names),
+                keys=settings.keys,
+            )
             manager = RoleManager(
                 roles,
-                EligibilityService(TierService(thresholds)),
+                EligibilityService(TierService(settings.thresholds)),
                 strip_unknown=options.strip_unknown,
             )
             plan = manager.plan(session.guild_id, holders, view.members, now=datetime.now(UTC))
