@@ -105,7 +105,7 @@ def isolated(session: nox.Session, package: str) -> None:
     py = f"{venv}/bin/python"
     deps = ["packages/gaib-core"] if package != "gaib-core" else []
     # With its optional extras (e.g. gaib-theme-sietch[verify]); not the dev tools of "testing".
-    extras = [e for e in _extras(package) if e != "testing"]
+    extras = [e for e in _extras(package) if not e.startswith("testing")]
     target = f"packages/{package}" + (f"[{','.join(extras)}]" if extras else "")
     session.run("uv", "pip", "install", "--quiet", "--python", py, *deps, target)
     module = package.replace("-", "_")

@@ -41,15 +41,17 @@ def venv_with(dists: Dists, tmp_path_factory: pytest.TempPathFactory) -> Callabl
 
 @pytest.fixture(scope="session")
 def everything(venv_with: Callable[..., Venv]) -> Venv:
-    """All four packages, and gaib-core's test kit (pytest, hypothesis) for theme authors."""
-    return venv_with(("gaib-core", ("testing",)), "gaib-cli", "gaib-backup", "gaib-theme-sietch")
+    """All four packages, and what gaib-core's theme kit needs (pytest, hypothesis)."""
+    return venv_with(
+        ("gaib-core", ("testing-themes",)), "gaib-cli", "gaib-backup", "gaib-theme-sietch"
+    )
 
 
 def extras_of(package: str) -> tuple[str, ...]:
-    """A package's optional extras but the test tools of ``testing``."""
+    """A package's optional extras but the test tools (``testing``, ``testing-themes``)."""
     declared = project(package).get("optional-dependencies", {})
     assert isinstance(declared, dict)
-    return tuple(sorted(e for e in declared if e != "testing"))
+    return tuple(sorted(e for e in declared if not e.startswith("testing")))
 
 
 @pytest.fixture
