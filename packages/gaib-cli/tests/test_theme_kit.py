@@ -43,7 +43,8 @@ def test_new_writes_a_theme_package(gaib: Gaib, tmp_path: Path) -> None:
         "gaib_core.testing.themes import ThemeContract"
         in (root / "tests/test_theme.py").read_text()
     )
-    assert "pip install -e '.[test]'" in result.out and "gaib theme info lagoon" in result.out
+    assert "pip install -e '.[test]'" in result.err and "gaib theme info lagoon" in result.err
+    assert result.out == ""
 
 
 def test_new_refuses_a_directory_in_use_and_force_replaces_only_the_kits_files(
@@ -60,8 +61,9 @@ def test_new_refuses_a_directory_in_use_and_force_replaces_only_the_kits_files(
     assert refused.err.count("\n") == 1 and "already exists" in refused.err, refused
     assert "--force" in refused.err
     assert files_of(target) == before
-    forced = gaib("theme", "new", "lagoon", "-d", str(target), "--force", cwd=tmp_path)
+    forced = gaib("theme", "new", "lagoon", "-d", str(target), "--force", "--quiet", cwd=tmp_path)
     assert forced.code == 0, forced
+    assert forced.out == forced.err == ""  # --quiet: no confirmation
     assert "version: 1.0.0" in manifest.read_text()
     assert (target / "notes.txt").read_text() == "mine"
 

@@ -58,22 +58,18 @@ def new(
         )
     target = directory if directory is not None else Path(theme.package)
     written = scaffold(theme, target, force=force)
-    out = context.out
-    out.print(
+    # Confirmations and next steps: stderr, and nothing under --quiet (the files are the output).
+    listing = "\n".join(f"  {path}" for path in written)
+    context.info(
         f"Created {theme.package} (theme {name} {FIRST_VERSION}) in {target}, "
-        + context.count(len(written), "file")
-        + ":",
-        markup=False,
+        f"{context.count(len(written), 'file')}:\n{listing}"
     )
-    for path in written:
-        out.print(f"  {path}", markup=False)
-    out.print(
+    context.info(
         "Next:\n"
         f"  cd {target}\n"
         "  pip install -e '.[test]'    # gaib sees the theme while you edit it\n"
         f"  gaib theme info {name}\n"
         "  pytest                      # gaib's theme conformance kit\n"
-        "Edit the theme in "
-        f"{PurePath(target, 'src', theme.module, 'theme')}; publishing a new version: README.md.",
-        markup=False,
+        f"Edit the theme in {PurePath(target, 'src', theme.module, 'theme')}; "
+        "publishing a new version: README.md."
     )
