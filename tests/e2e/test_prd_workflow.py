@@ -147,6 +147,17 @@ def test_disaster_recovery_drill_against_a_guild_like_discord(
         store.put(guild, app_config(tmp_path, guild).model_copy(update={"gates": NO_VETERAN}))
     app_before = app_config(tmp_path, guild)
     assert len(app_before.roles) == 14 and app_before.gates["veteran"] is False
+    # members, and a sync that gives them their tiers (the Veteran gate is off: nobody gets it)
+    members = {name: sandbox.server.sandbox.add_member(guild, name) for name in MEMBERS}
+    holders = write_holders(tmp_path / "holders.csv", members)
+    synced = gaib("sietch", "sync", "--holders", str(holders), cwd=tmp_path, env=env)
+    assert synced.code == 0, synced
+    tiers_before = member_roles(sandbox, members)
+    assert tiers_before == {
+        "alia": {"Usul", "Taqwa"},  # 1200 BGT, rank 70: the waitlist (and 400 days: no Veteran)
+        "chani": {"Sihaya", "Taqwa", "Water Sharer"},
+        "jamis": {"Hajra", "Taqwa"},
+    }
 
     # Phase 1: export, preview the teardown
     backup = tmp_path / "testing-server-backup.yaml"
@@ -194,6 +205,11 @@ def test_disaster_recovery_drill_against_a_guild_like_discord(
     )  # fmt: skip
     assert replan.code == 0, replan
 
+    # The rebuilt roles have new ids: a sync with the old mappings refuses before any write
+    stale = gaib("sietch", "sync", "--holders", str(holders), cwd=tmp_path, env=env)
+    assert stale.code == 1, stale
+    assert "which guild" in stale.err and "gaib sietch config map-roles" in stale.err
+
     # Phase 5: restore the Sietch configuration; the preview is exactly what exec does
     checkpoints = gaib("restore", "list", "--guild", guild, "--json", cwd=tmp_path, env=env)
     assert checkpoints.code == 0, checkpoints
@@ -213,6 +229,34 @@ def test_disaster_recovery_drill_against_a_guild_like_discord(
     assert app_after.roles == {name: live_ids[name] for name in app_before.roles}
     assert set(app_after.roles.values()).isdisjoint(app_before.roles.values())
     assert app_after.thresholds == app_before.thresholds and app_after.gates == app_before.gates
+    # ... and a sync assigns the same tiers (by role name) as before the teardown
+    resynced = gaib("sietch", "sync", "--holders", str(holders), cwd=tmp_path, env=env)
+    assert resynced.code == 0, resynced
+    assert member_roles(sandbox, members) == tiers_before
+
+
+MEMBERS = ("alia", "chani", "jamis")
+
+
+def write_holders(path: Path, members: dict[str, str]) -> Path:
+    """69 unlinked whales in the seats, then the members on the waitlist (ranks 70-72)."""
+    rows = ["wallet,amount,discord_user_id,badges,joined_at"]
+    rows += [f"0x{0xA000 + i:040x},{5000 + i},,," for i in range(69)]
+    amounts = {"alia": ("1200", "", "2025-10-25"), "chani": ("420", "water-sharer", ""),
+               "jamis": ("7", "", "")}  # fmt: skip
+    for n, name in enumerate(MEMBERS):
+        amount, badges, joined = amounts[name]
+        rows.append(f"0x{0xB000 + n:040x},{amount},{members[name]},{badges},{joined}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def member_roles(sandbox: SandboxGuild, members: dict[str, str]) -> dict[str, set[str]]:
+    """Each member's role names, as the guild holds them now."""
+    guild = sandbox.server.sandbox.store.guild(sandbox.guild_id)
+    assert guild is not None
+    names = {role_id: role.name for role_id, role in guild.roles.items()}
+    return {name: {names[r] for r in guild.members[user].roles} for name, user in members.items()}
 
 
 def app_config(project: Path, guild: str) -> AppConfig:
