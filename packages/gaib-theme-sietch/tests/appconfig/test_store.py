@@ -142,3 +142,42 @@ def test_an_unreachable_postgresql_is_one_line_without_the_password(tmp_path: Pa
     message = str(caught.value)
     assert "cannot use the PostgreSQL database postgresql://127.0.0.1:" in message
     assert "s3cret" not in message and "\n" not in message
+
+
+WITHOUT_EXTRAS = """
+import sys
+for name in ("eth_utils", "eth_account", "psycopg", "psycopg_pool", "starlette", "uvicorn"):
+    sys.modules[name] = None  # as if the verify and postgres extras were not installed
+from pathlib import Path
+from gaib_core.errors import GaibError
+from gaib_core.project import Project
+from gaib_theme_sietch.appconfig.models import AppConfig
+from gaib_theme_sietch.appconfig.store import open_config_store
+project = Project(Path(sys.argv[1]))
+with open_config_store(project, None) as store:
+    store.create_checkpoint("1", AppConfig(), "before teardown")
+    print(len(store.checkpoints("1")))
+try:
+    open_config_store(project, "postgresql://db.example/sietch")
+except GaibError as exc:
+    print(exc.message, "|", exc.hint)
+"""
+
+
+def test_sqlite_needs_no_extra_and_postgresql_names_its_extra(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EXTRAS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "1",
+        "DATABASE_URL names PostgreSQL, but psycopg is not installed | "
+        "pip install 'gaib-theme-sietch[postgres]'",
+    ]

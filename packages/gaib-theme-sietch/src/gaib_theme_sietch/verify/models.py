@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from eth_utils import to_checksum_address
-
 from gaib_theme_sietch.verify.message import SiweMessage, format_time
 
 Platform = Literal["discord", "telegram"]
@@ -52,6 +50,10 @@ class VerifySession:
 
     def message(self, address: str) -> SiweMessage:
         """The EIP-4361 message this session asks ``address`` to sign."""
+        # eth_utils (the verify extra) only here: the stores import this module, and Sietch's
+        # app configuration uses them without the extra.
+        from eth_utils import to_checksum_address
+
         return SiweMessage(
             domain=self.domain,
             address=to_checksum_address(address),
