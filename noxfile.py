@@ -62,6 +62,7 @@ def bench(session: nox.Session) -> None:
         "bench_config.py",
         "bench_tiers.py",
         "bench_sync.py",
+        "bench_evm.py",
     ):
         session.run("uv", "run", "--no-sync", "python", f"benchmarks/{script}", *session.posargs)
 
