@@ -246,6 +246,12 @@ def test_tier_for_one_member_of_a_snapshot(tmp_path: Path) -> None:
     )
     code, out = run_tier("--holders", str(path), "--wallet", "0x" + f"{9:040x}".upper())
     assert code == 0 and out.startswith("Fedaykin: rank 9")
+    code, out = run_tier("--holders", str(path))
+    lines = out.splitlines()
+    assert lines[0] == f"9 holders from {path}"
+    assert lines[1].split() == ["rank", "tier", "BGT", "wallet", "member"]
+    assert lines[2].split() == ["1", "Naib", "99", f"0x{1:040x}", "100000000000000001"]
+    assert lines[-1].split() == ["9", "Fedaykin", "91", f"0x{9:040x}", "100000000000000009"]
     code, out = run_tier("--holders", str(path), "--json")
     data = json.loads(out)
     assert data["source"] == str(path)

@@ -126,6 +126,7 @@ def _print_holders(
         typer.echo(_line(decisions[0][1]))
         return
     typer.echo(f"{len(rows)} holders from {held.origin}")
+    typer.echo(f"{'rank':>5}  {'tier':<9}  {'BGT':>28}  {'wallet':<42}  member")
     for holder, decision in decisions:
         name = TIER_NAMES[decision.tier] if decision.tier else "-"
         rank = str(decision.rank) if decision.rank is not None else "-"
