@@ -29,7 +29,7 @@ from gaib_theme_sietch.tiers.source_options import (
 )
 
 if TYPE_CHECKING:
-    from gaib_theme_sietch.tiers.holders import HolderList
+    from gaib_theme_sietch.tiers.holders import Holder, HolderList
     from gaib_theme_sietch.tiers.tier import TierDecision, TierService
 
 _DIGITS = re.compile(r"^\d+$")
@@ -69,9 +69,16 @@ def tier(
 
     service = TierService(ThresholdService.from_yaml(thresholds) if thresholds else None)
     if bgt is None and wei is None:
-        request = source_request(holders=holders, rpc=rpc, token=token, block=block,
-                                 batch_size=batch_size, timeout=timeout, source=source,
-                                 source_options=source_option)  # fmt: skip
+        request = source_request(
+            holders=holders,
+            rpc=rpc,
+            token=token,
+            block=block,
+            batch_size=batch_size,
+            timeout=timeout,
+            source=source,
+            source_options=source_option,
+        )
         if request is not None:
             if rank is not None:
                 raise GaibError("--rank is computed from the holders", hint="leave --rank out")
@@ -108,21 +115,25 @@ def _print_holders(
 
     ranks = rank_holders((h.wallet, h.wei) for h in held.holders)
     rows = sorted(held.holders, key=lambda h: (ranks.get(h.wallet, len(ranks) + 1), h.wallet))
-    if wallet is not None or member is not None:
-        rows = [h for h in rows if h.wallet == (wallet or "").strip().lower()
-                or (member is not None and h.discord_user_id == member.strip())]  # fmt: skip
+    one = wallet is not None or member is not None
+    if one:
+        rows = [h for h in rows if _is(h, wallet, member)]
         if not rows:
             who = f"wallet {wallet}" if wallet is not None else f"member {member}"
-            raise GaibError(f"{who} is not among the holders of {held.origin}",
-                            hint="check the id, or that the member verified a wallet")  # fmt: skip
+            raise GaibError(
+                f"{who} is not among the holders of {held.origin}",
+                hint="check the id, or that the member verified a wallet",
+            )
     decisions = [(h, service.decide(h.wei, ranks.get(h.wallet))) for h in rows]
     if as_json:
-        entries = [{"wallet": h.wallet, "discord_user_id": h.discord_user_id, **d.as_json()}
-                   for h, d in decisions]  # fmt: skip
-        data = entries[0] if (wallet or member) else {"source": held.origin, "holders": entries}
-        typer.echo(json.dumps(data, indent=None if (wallet or member) else 2))
+        entries = [
+            {"wallet": h.wallet, "discord_user_id": h.discord_user_id, **d.as_json()}
+            for h, d in decisions
+        ]
+        data = entries[0] if one else {"source": held.origin, "holders": entries}
+        typer.echo(json.dumps(data, indent=None if one else 2))
         return
-    if wallet is not None or member is not None:
+    if one:
         typer.echo(_line(decisions[0][1]))
         return
     typer.echo(f"{len(rows)} holders from {held.origin}")
@@ -130,8 +141,16 @@ def _print_holders(
     for holder, decision in decisions:
         name = TIER_NAMES[decision.tier] if decision.tier else "-"
         rank = str(decision.rank) if decision.rank is not None else "-"
-        typer.echo(f"{rank:>5}  {name:<9}  {format_bgt(holder.wei):>28}  {holder.wallet}  "
-                   f"{holder.discord_user_id or '-'}")  # fmt: skip
+        amount = format_bgt(holder.wei)
+        user = holder.discord_user_id or "-"
+        typer.echo(f"{rank:>5}  {name:<9}  {amount:>28}  {holder.wallet}  {user}")
+
+
+def _is(holder: Holder, wallet: str | None, member: str | None) -> bool:
+    """True for the holder ``--wallet`` or ``--member`` names."""
+    if wallet is not None:
+        return holder.wallet == wallet.strip().lower()
+    return member is not None and holder.discord_user_id == member.strip()
 
 
 def _amount(bgt: str | None, wei: str | None) -> int:
@@ -159,8 +178,10 @@ def sources(
 
     found = holder_sources(hooks())
     if as_json:
-        data = {name: {"summary": info.summary, "options": dict(info.options)}
-                for name, info in found.items()}  # fmt: skip
+        data = {
+            name: {"summary": info.summary, "options": dict(info.options)}
+            for name, info in found.items()
+        }
         typer.echo(json.dumps(data, indent=2))
         return
     for name, info in found.items():

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 
 from gaib_core.errors import GaibError
 
@@ -100,8 +101,13 @@ class EvmSettings:
             rpc_url=check_url(rpc_url),
             token=checksum_address(token, "--token"),
             block=parse_block(options.get("block", "latest")),
-            batch_size=_bounded("--rpc-batch-size", options.get("batch_size"), 1, MAX_BATCH_SIZE),
-            timeout=float(_bounded("--rpc-timeout", options.get("timeout"), 1, 600)),
+            batch_size=_bounded(
+                "--rpc-batch-size",
+                options.get("batch_size"),
+                (1, MAX_BATCH_SIZE),
+                DEFAULT_BATCH_SIZE,
+            ),
+            timeout=_bounded("--rpc-timeout", options.get("timeout"), (1, 600), DEFAULT_TIMEOUT),
             database_url=options.get("database_url") or env.get("DATABASE_URL") or None,
         )
 
@@ -145,20 +151,22 @@ def parse_block(text: str) -> int | None:
     return number
 
 
-def _bounded(option: str, value: str | None, low: int, high: int) -> int:
-    default = {"--rpc-batch-size": DEFAULT_BATCH_SIZE, "--rpc-timeout": int(DEFAULT_TIMEOUT)}
+def _bounded(option: str, value: str | None, limits: tuple[int, int], default: int) -> int:
+    """A whole number within ``limits`` (``default`` when not given)."""
     if value is None or value == "":
-        return default[option]
+        return default
+    low, high = limits
     text = str(value).strip()
     if not text.isdigit() or not low <= int(text) <= high:
         raise EvmSourceError(
             f"{option} must be a whole number from {low} to {high}, not {value!r}",
-            hint=f"e.g. {option} {default[option]}",
+            hint=f"e.g. {option} {default}",
         )
     return int(text)
 
 
-def _eth_utils():  # type: ignore[no-untyped-def]
+def _eth_utils() -> ModuleType:
+    """``eth_utils`` (of the ``verify`` extra), or one line saying how to install it."""
     try:
         import eth_utils
     except ImportError:
@@ -182,14 +190,9 @@ def read_balances(
     rpc: JsonRpcClient, token: str, wallets: Sequence[str], block: int | None = None
 ) -> Balances:
     """``token.balanceOf(wallet)`` for every wallet, at ``block`` (``None``: the latest)."""
-    chain_id, head = (
-        _quantity(value, what, rpc)
-        for value, what in zip(
-            rpc.batch([Call("eth_chainId", ()), Call("eth_blockNumber", ())]),
-            ("eth_chainId", "eth_blockNumber"),
-            strict=True,
-        )
-    )
+    chain, latest = rpc.batch([Call("eth_chainId", ()), Call("eth_blockNumber", ())])
+    chain_id = _quantity(chain, "eth_chainId", rpc)
+    head = _quantity(latest, "eth_blockNumber", rpc)
     if block is not None and block > head:
         raise EvmSourceError(
             f"--block {block} is after the chain's latest block ({head}) at {rpc.label}",

@@ -24,7 +24,7 @@ from gaib_core.errors import GaibError
 #: Most public endpoints accept batches of 100 or more (geth's default limit is 1000).
 DEFAULT_BATCH_SIZE = 100
 MAX_BATCH_SIZE = 1000
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 30  # seconds
 # Rate limits and overloaded gateways are worth a short wait; anything else is reported at once.
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _RETRIES = 3

@@ -112,8 +112,8 @@ def source_request(
     """
     from gaib_theme_sietch.tiers.sources import SourceRequest
 
-    given = [name for name, value in (("--holders", holders), ("--rpc", rpc),
-                                      ("--source", source)) if value is not None]  # fmt: skip
+    named = (("--holders", holders), ("--rpc", rpc), ("--source", source))
+    given = [name for name, value in named if value is not None]
     if len(given) > 1:
         raise GaibError(
             f"{' and '.join(given)} name different holder sources", hint="give only one of them"
@@ -127,8 +127,12 @@ def source_request(
     env = os.environ if environ is None else environ
     rpc = rpc if rpc is not None else env.get(RPC_URL_ENV) or None
     if rpc is None:
-        for name, value in (("--token", token), ("--rpc-batch-size", batch_size),
-                            ("--rpc-timeout", timeout)):  # fmt: skip
+        rpc_options = (
+            ("--token", token),
+            ("--rpc-batch-size", batch_size),
+            ("--rpc-timeout", timeout),
+        )
+        for name, value in rpc_options:
             if value is not None:
                 raise GaibError(f"{name} is an option of --rpc", hint="give --rpc URL too")
         if block != "latest":

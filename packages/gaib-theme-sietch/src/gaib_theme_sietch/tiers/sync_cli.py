@@ -118,9 +118,16 @@ def sync(
     from gaib_theme_sietch.hooks import hooks
     from gaib_theme_sietch.tiers.sources import load_holders
 
-    request = source_request(holders=holders, rpc=rpc, token=token, block=block,
-                             batch_size=batch_size, timeout=timeout, source=source,
-                             source_options=source_option)  # fmt: skip
+    request = source_request(
+        holders=holders,
+        rpc=rpc,
+        token=token,
+        block=block,
+        batch_size=batch_size,
+        timeout=timeout,
+        source=source,
+        source_options=source_option,
+    )
     if request is None:
         raise GaibError(
             "give the holders with --holders FILE, --rpc URL or --source NAME",
