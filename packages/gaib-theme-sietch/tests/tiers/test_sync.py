@@ -202,6 +202,20 @@ def test_a_member_who_leaves_before_their_change_is_skipped(sietch_guild: Sietch
     assert result.errors == [] and sietch_guild.held(stays) == {"ichwan"}
 
 
+def test_a_429_is_waited_out_and_the_change_sent_again(sietch_guild: SietchGuild) -> None:
+    users = [sietch_guild.add_member(f"m{i}") for i in range(3)]
+    core = sietch_guild.sandbox.server.sandbox
+    core.add_fault(
+        FaultSpec(kind="429", retry_after=0.05, after=1, route=r"PUT /guilds/\d+/members/.+")
+    )
+    synced = sietch_guild.sync([*whales(), *(holder(i, "222", u) for i, u in enumerate(users))])
+    assert synced.result is not None and synced.result.errors == []
+    assert all(sietch_guild.held(u) == {"qanat"} for u in users)
+    assert core.stats()["faults_fired"] == 1
+    # the three changes, the one sent again after the 429, the member page, the guild read
+    assert synced.requests == 3 + 1 + synced.pages + GUILD_READ
+
+
 def test_an_interrupted_sync_converges_when_run_again(sietch_guild: SietchGuild) -> None:
     users = [sietch_guild.add_member(f"m{i}", ["usul"]) for i in range(30)]
     holders = [*whales(), *(holder(i, "69", u) for i, u in enumerate(users))]

@@ -164,7 +164,7 @@ class EligibilityService:
         waitlist.sort(key=lambda s: s.rank)
         changes = tuple(
             change
-            for user in sorted(members, key=_user_order)
+            for user in in_user_order(members)
             if (change := _change(user, before.get(user, frozenset()), members[user]))
         )
         return Eligibility(tuple(seats), tuple(waitlist), members, changes)
@@ -217,5 +217,8 @@ def _change(user: str, held: frozenset[str], now: MemberRoles) -> Change | None:
     return Change(user, kind, before, now.tier)
 
 
-def _user_order(user: str) -> tuple[int, str]:
-    return (len(user), user)  # snowflakes in numeric order
+def in_user_order(users: Iterable[str]) -> list[str]:
+    """Discord ids in numeric order (shorter first, then by digits), without a Python call per
+    id: the (length, id) pairs are made and compared in C."""
+    listed = list(users)
+    return [user for _, user in sorted(zip(map(len, listed), listed, strict=True))]

@@ -26,7 +26,7 @@ from typing import Literal
 
 from gaib_core.provider.models import Member
 
-from gaib_theme_sietch.tiers.eligibility import Change, EligibilityService
+from gaib_theme_sietch.tiers.eligibility import Change, EligibilityService, in_user_order
 from gaib_theme_sietch.tiers.holders import Holder
 from gaib_theme_sietch.tiers.roles import MANAGED_KEYS, TIER_KEYS, RoleMap
 
@@ -131,16 +131,21 @@ class RoleManager:
         changes: list[RoleChange] = []
         changed: set[str] = set()
         unknown = 0
-        for user in sorted(held, key=_user_order):
+        eligible = outcome.members
+        wanted_of: dict[tuple[object, frozenset[str]], frozenset[str]] = {}  # one per combination
+        for user in in_user_order(held):
             now_held = held[user]
             if user in linked:
-                wanted = outcome.members[user].roles & self.managed
+                roles_now = eligible[user]
+                entitled = (roles_now.tier, roles_now.specials)
+                wanted = wanted_of.get(entitled)
+                if wanted is None:
+                    wanted = wanted_of[entitled] = roles_now.roles & self.managed
             else:
                 unknown += 1
                 wanted = self._unknown(now_held)
-            ours = self._diff(user, now_held, wanted)
-            if ours:
-                changes.extend(ours)
+            if wanted != now_held:  # most members, on most days, hold what they should
+                changes.extend(self._diff(user, now_held, wanted))
                 changed.add(user)
         # A member gaib does not know and keeps has not moved tier (at most lost a duplicate).
         reported = changed if self.strip_unknown else changed & linked
@@ -164,8 +169,6 @@ class RoleManager:
         return held - frozenset(tiers[1:])  # one tier role, the highest
 
     def _diff(self, user: str, held: frozenset[str], wanted: frozenset[str]) -> list[RoleChange]:
-        if held == wanted:
-            return []  # most members, on most days
         ids = self.roles.ids
         removals = sorted(held - wanted, key=_RANK.__getitem__)
         additions = sorted(wanted - held, key=_RANK.__getitem__)
@@ -177,7 +180,3 @@ class RoleManager:
 def _former(held: frozenset[str]) -> frozenset[str]:
     """Former Naib for whoever holds Naib or Former Naib now."""
     return frozenset({"former_naib"}) if held & {"naib", "former_naib"} else frozenset()
-
-
-def _user_order(user: str) -> tuple[int, str]:
-    return (len(user), user)  # snowflakes in numeric order
