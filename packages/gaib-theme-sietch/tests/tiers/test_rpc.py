@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from gaib_theme_sietch.tiers.rpc import JsonRpcClient, RpcError
+from gaib_theme_sietch.tiers.evm import read_balances
+from gaib_theme_sietch.tiers.rpc import Call, JsonRpcClient, RpcError
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Endpoint:
     headers: dict[str, str] = field(default_factory=dict)
     requests: int = 0
     delay: float = 0.0
+    statuses: list[int] = field(default_factory=list)  # answered first, one per request
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def endpoint() -> Iterator[Endpoint]:
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             state.requests += 1
             time.sleep(state.delay)
-            self.send_response(state.status)
+            self.send_response(state.statuses.pop(0) if state.statuses else state.status)
             self.send_header("Content-Type", state.content_type)
             self.send_header("Content-Length", str(len(state.body)))
             for name, value in state.headers.items():
@@ -107,4 +109,43 @@ def test_a_slow_endpoint_times_out(endpoint: Endpoint) -> None:
     assert str(e.value) == (
         f"the RPC endpoint {endpoint.url}/… did not answer within 0.1 s; "
         "retry, raise --rpc-timeout, or lower --rpc-batch-size"
+    )
+
+
+def test_a_busy_gateway_is_retried(endpoint: Endpoint) -> None:
+    endpoint.statuses = [503]  # the first answer; then the body below with 200
+    endpoint.headers = {"Retry-After": "0"}
+    endpoint.body = b'{"jsonrpc": "2.0", "id": 1, "result": "0x2a"}'
+    with JsonRpcClient(endpoint.url) as rpc:
+        assert rpc.call("eth_blockNumber") == "0x2a"
+    assert endpoint.requests == 2
+
+
+def test_a_batch_answer_missing_a_call(endpoint: Endpoint) -> None:
+    endpoint.body = b'[{"jsonrpc": "2.0", "id": 1, "result": "0x1"}]'
+    with JsonRpcClient(f"{endpoint.url}/KEY") as rpc, pytest.raises(RpcError) as caught:
+        rpc.batch([Call("eth_chainId", ()), Call("eth_blockNumber", ())])
+    assert str(caught.value) == (
+        f"the RPC endpoint {endpoint.url}/… sent no answer to eth_blockNumber in a batch of 2; "
+        "lower --rpc-batch-size (1 sends no batches)"
+    )
+
+
+def test_an_answer_without_result_or_error(endpoint: Endpoint) -> None:
+    endpoint.body = b'{"jsonrpc": "2.0", "id": 1}'
+    assert call(endpoint) == (
+        f"the RPC endpoint {endpoint.url}/… answered eth_blockNumber without a result; "
+        "check that --rpc is the node's JSON-RPC URL"
+    )
+
+
+def test_a_head_that_is_not_a_hex_number(endpoint: Endpoint) -> None:
+    endpoint.body = (
+        b'[{"jsonrpc": "2.0", "id": 1, "result": "0x1"}, {"jsonrpc": "2.0", "id": 2, "result": 12}]'
+    )
+    with JsonRpcClient(endpoint.url) as rpc, pytest.raises(RpcError) as caught:
+        read_balances(rpc, "0x" + "ab" * 20, [])
+    assert str(caught.value) == (
+        f"the RPC endpoint {endpoint.url} answered eth_blockNumber with '12', not a hex number; "
+        "check that --rpc is an Ethereum JSON-RPC endpoint"
     )
