@@ -192,21 +192,3 @@ def test_advice_in_errors_works_when_followed(tmp_path: Path) -> None:
         gaib("server", "snapshot", "download", "../../etc", "-o", "x", cwd=tmp_path)
     )
     assert "invalid snapshot id" in line and not (tmp_path / "x").exists()
-
-
-def test_export_backup_keeps_the_export_and_a_backup(tmp_path: Path) -> None:
-    ok(gaib("server", "init", "--theme", "sietch", cwd=tmp_path))
-    ok(gaib("server", "apply", "--auto-approve", cwd=tmp_path))
-    out = tmp_path / "exported.yaml"
-    result = ok(gaib("server", "export", "-o", str(out), "--backup", cwd=tmp_path))
-    assert out.exists() and "Kept the export in" in result.out
-    exports = sorted((tmp_path / ".gaib" / "backups" / "exports").rglob("*.yaml"))
-    names = [p.name for p in exports]
-    assert "config.latest.yaml" in names and len(names) == 2
-    latest = next(p for p in exports if p.name == "config.latest.yaml")
-    assert latest.read_text() == out.read_text()
-    kinds = [
-        b["kind"]
-        for b in json.loads(ok(gaib("server", "backup", "list", "--json", cwd=tmp_path)).out)
-    ]
-    assert kinds == ["export"]

@@ -23,7 +23,7 @@ from gaib_core.config.dump import dump_config
 from gaib_core.config.loader import load_config
 from gaib_core.errors import GaibError
 from gaib_core.lifecycle import ChangeEvent, ChangeOutcome
-from gaib_core.project import CONFIG_FILE, GAIB_DIR, Project, project_or_here
+from gaib_core.project import CONFIG_FILE, GAIB_DIR, Project, discover_project, project_or_here
 
 from gaib_backup.backups import create_backup
 from gaib_backup.context import BackupContext, open_context
@@ -42,15 +42,16 @@ DEPLOYMENTS = ("apply", "destroy", "teardown", "restore", "rollback")
 
 
 def project_of(event: ChangeEvent) -> Project | None:
-    """The project whose state changes: found from a local state's path
-    (``<root>/.gaib/workspaces/<workspace>/state.json``), else the current directory when it is
-    a gaib project (``.gaib/config.yaml``), else None."""
+    """The project whose state changes, found as gaib-core finds one: from a local state's path
+    (``<root>/.gaib/workspaces/<workspace>/state.json``), else from the current directory
+    upwards (:func:`gaib_core.project.discover_project`: a subdirectory finds its project), else
+    None (a remote state changed from outside any project)."""
     marker = f"/{GAIB_DIR}/workspaces/"
     url = event.state_url.removeprefix("file://")
     if url.startswith("/") and marker in url:
         return Project(Path(url.split(marker, 1)[0]))
-    here = project_or_here()
-    return here if here.exists else None
+    found = discover_project(Path.cwd())
+    return found if found is not None and found.exists else None
 
 
 def context(event: ChangeEvent) -> BackupContext | None:
@@ -97,18 +98,21 @@ def safety_backup(event: ChangeEvent) -> None:
 
 def config_text(event: ChangeEvent, outcome: ChangeOutcome) -> str:
     """The config of a deployment: the project's discord-server.yaml as written, when that is
-    what was applied; otherwise the applied config written out."""
+    what was applied; otherwise the applied config written out. Outside any project (a remote
+    state changed with ``--config`` from elsewhere) no file is read: the applied config, written
+    out (none: empty), is what was deployed."""
     project = project_of(event)
-    path = (project.root if project is not None else Path.cwd()) / CONFIG_FILE
-    if event.config is None:
-        return path.read_text(encoding="utf-8") if path.exists() else ""
-    if path.exists():
+    path = project.root / CONFIG_FILE if project is not None else None
+    if path is not None and path.exists():
+        text = path.read_text(encoding="utf-8")
+        if event.config is None:
+            return text
         try:
             if load_config(path) == event.config:
-                return path.read_text(encoding="utf-8")
+                return text
         except GaibError:
             pass
-    return dump_config(event.config)
+    return dump_config(event.config) if event.config is not None else ""
 
 
 def record(event: ChangeEvent, outcome: ChangeOutcome) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
@@ -17,7 +18,9 @@ from gaib_backup.cli.common import (
     STORE,
     Opened,
     confirm,
+    dry_run_ends,
     err,
+    on_record,
     print_json,
     project,
     say,
@@ -28,6 +31,7 @@ from gaib_backup.errors import BackupError
 # The backup machinery (pydantic models, the store, the engine) is imported where a command
 # runs: gaib imports this module to build `gaib --help`.
 if TYPE_CHECKING:
+    from gaib_backup.context import BackupContext
     from gaib_backup.models import BackupMetadata
 
 HELP = "State backups: create, list, restore, delete, verify, prune."
@@ -117,18 +121,35 @@ def restore(
     """Put a backed-up state back: verified, shown first, the current state backed up."""
     from gaib_core.state.lock import parse_timeout
 
-    with project(guild, store) as opened:
-        _restore(opened, backup_id, dry_run, force, auto_approve, parse_timeout(lock_timeout))
+    wait = parse_timeout(lock_timeout)
+
+    async def body(opened: Opened, meta: BackupMetadata) -> None:
+        _restore(opened, meta, dry_run, force, auto_approve, wait)
+
+    on_record(guild, store, _finder(backup_id), body)
+
+
+def _finder(backup_id: str) -> Callable[[BackupContext, str], BackupMetadata]:
+    def find(ctx: BackupContext, server_id: str) -> BackupMetadata:
+        from gaib_backup.backups import find_backup
+
+        return find_backup(ctx, server_id, backup_id)
+
+    return find
 
 
 def _restore(
-    opened: Opened, backup_id: str, dry_run: bool, force: bool, auto_approve: bool, wait: float
+    opened: Opened,
+    meta: BackupMetadata,
+    dry_run: bool,
+    force: bool,
+    auto_approve: bool,
+    wait: float,
 ) -> None:
-    from gaib_backup.backups import find_backup, preview_restore
+    from gaib_backup.backups import preview_restore
     from gaib_backup.operations import restore_state
 
     manager = opened.session.manager
-    meta = find_backup(opened.ctx, opened.server_id, backup_id)
     preview = preview_restore(opened.ctx, manager, meta, force=force)
     say(f"Restoring backup {meta.id} ({meta.timestamp}, serial {meta.serial}) into workspace "
         f"'{manager.workspace}' (serial {preview.current.serial} -> {preview.target.serial}):")  # fmt: skip
@@ -136,8 +157,7 @@ def _restore(
         say(f"  lineage {preview.current.lineage} -> {preview.target.lineage}", "yellow")
     for line in preview.diff.lines():
         say(f"  {line}")
-    if dry_run:
-        say("Dry run: nothing was changed.")
+    if dry_run_ends(dry_run):
         return
     with opened.ctx.allowance(opened.server_id, "backup restore"):
         if not auto_approve:
@@ -163,15 +183,17 @@ def delete(
     store: str | None = STORE,
 ) -> None:
     """Delete a backup (its object and its record)."""
-    from gaib_backup.backups import delete_backup, find_backup
 
-    with project(guild, store) as opened:
-        meta = find_backup(opened.ctx, opened.server_id, backup_id)
-        if dry_run:
-            say(f"Would delete backup {meta.id} ({opened.ctx.store.describe(meta.key)}).")
+    async def body(opened: Opened, meta: BackupMetadata) -> None:
+        from gaib_backup.backups import delete_backup
+
+        where = opened.ctx.store.describe(meta.key)
+        if dry_run_ends(dry_run, f"Would delete backup {meta.id} ({where})."):
             return
         delete_backup(opened.ctx, meta)
-    say(f"Deleted backup {meta.id}.", "green")
+        say(f"Deleted backup {meta.id}.", "green")
+
+    on_record(guild, store, _finder(backup_id), body)
 
 
 @app.command("verify")

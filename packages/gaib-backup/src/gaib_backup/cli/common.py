@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from gaib_core.errors import GaibError
@@ -44,7 +44,11 @@ STORE = typer.Option(
     "$GAIB_BACKUP_STORE, or file://.gaib/backups.",
 )
 CONFIG = typer.Option(
-    Path(CONFIG_FILE), "--config", "-c", help="The discord-server.yaml to use.", show_default=True
+    None,
+    "--config",
+    "-c",
+    help=f"The config to use [default: the project's {CONFIG_FILE}]; the project (.gaib/) is "
+    "looked for from its directory up, then from the current one.",
 )
 AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
 MESSAGE = typer.Option(None, "--message", "-m", help="A description to keep with it.")
@@ -144,6 +148,43 @@ def project(
         import asyncio
 
         asyncio.run(opened.aclose())
+
+
+Record = TypeVar("Record")
+
+
+def on_record(
+    guild: str | None,
+    store: str | None,
+    find: Callable[[BackupContext, str], Record],
+    body: Callable[[Opened, Record], Awaitable[None]],
+    *,
+    config: Path | None = None,
+) -> None:
+    """Open the project, find one record (``find(ctx, server_id)``: a backup or a snapshot by id)
+    and run ``body`` on it, in one event loop (the provider's), closing the project after.
+
+    What ``backup restore|delete`` and ``snapshot restore|delete|verify`` share; ``body`` starts
+    with :func:`dry_run_ends` where the command has a dry run.
+    """
+    import asyncio
+
+    opened = open_project(guild, store, config=config)
+
+    async def run() -> None:
+        try:
+            await body(opened, find(opened.ctx, opened.server_id))
+        finally:
+            await opened.aclose()
+
+    asyncio.run(run())
+
+
+def dry_run_ends(dry_run: bool, message: str = "Dry run: nothing was changed.") -> bool:
+    """On a dry run: say ``message`` and return True (the command stops there)."""
+    if dry_run:
+        say(message)
+    return dry_run
 
 
 def confirm(question: str) -> None:

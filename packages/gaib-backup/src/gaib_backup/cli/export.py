@@ -9,6 +9,7 @@ gaib-cli knowing about backups.
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Any, get_type_hints
 
 import typer
@@ -42,7 +43,7 @@ def _wrap(original: Any) -> Any:
                        **kwargs: Any) -> None:  # fmt: skip
         original(*args, **kwargs)
         if backup:
-            keep_export(kwargs.get("guild"), backup_store)
+            keep_export(kwargs.get("guild"), backup_store, config=kwargs.get("config"))
 
     export_command.__doc__ = original.__doc__
     export_command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
@@ -55,8 +56,9 @@ def _wrap(original: Any) -> Any:
     return export_command
 
 
-def keep_export(guild: str | None, store: str | None) -> None:
-    """Export the guild into the store, and back the workspace's state up (kind ``export``)."""
+def keep_export(guild: str | None, store: str | None, *, config: Path | None = None) -> None:
+    """Export the guild into the store as ``gaib server export`` writes it (the state's keys for
+    the objects it manages), and back the workspace's state up (kind ``export``)."""
     import asyncio
 
     from gaib_core.engine.export import export_guild
@@ -64,11 +66,12 @@ def keep_export(guild: str | None, store: str | None) -> None:
     from gaib_backup.backups import create_backup
     from gaib_backup.exports import store_export
 
-    opened = open_project(guild, store)
+    opened = open_project(guild, store, config=config)
 
     async def run() -> str:
         try:
-            return export_guild(await opened.session.provider.read_guild(opened.server_id)).yaml()
+            live = await opened.session.provider.read_guild(opened.server_id)
+            return export_guild(live, opened.session.manager.read()).yaml()
         finally:
             await opened.aclose()
 

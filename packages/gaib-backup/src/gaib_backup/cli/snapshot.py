@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,8 @@ from gaib_backup.cli.common import (
     STORE,
     Opened,
     confirm,
-    open_project,
+    dry_run_ends,
+    on_record,
     print_json,
     print_plan,
     project,
@@ -34,6 +36,7 @@ from gaib_backup.errors import BackupError
 if TYPE_CHECKING:
     from gaib_core.engine.plan import Plan
 
+    from gaib_backup.context import BackupContext
     from gaib_backup.snapshots import Snapshot
 
 HELP = "Full snapshots (state, config, theme registry): create, restore, download, compare."
@@ -44,7 +47,7 @@ SNAPSHOT_ID = typer.Argument(..., help="The snapshot's id (or its first characte
 @app.command("create")
 def create(
     message: str | None = MESSAGE,
-    config: Path = CONFIG,
+    config: Path | None = CONFIG,
     guild: str | None = GUILD,
     store: str | None = STORE,
     as_json: bool = AS_JSON,
@@ -60,7 +63,8 @@ def create(
                 f"workspace '{opened.session.manager.workspace}' has no state to snapshot",
                 hint="run `gaib server apply` first",
             )
-        text = config.read_text(encoding="utf-8") if config.exists() else ""
+        path = opened.session.config_path  # the project's, or the --config given
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
         manifest = create_snapshot(
             opened.ctx,
             state,
@@ -114,66 +118,63 @@ def restore(
     ),
     force: bool = FORCE_LINEAGE,
     auto_approve: bool = AUTO_APPROVE,
-    config: Path = CONFIG,
+    config: Path | None = CONFIG,
     guild: str | None = GUILD,
     store: str | None = STORE,
 ) -> None:
     """Put a snapshot's state and config back (previous config kept as <file>.backup)."""
-    import asyncio
 
-    opened = open_project(guild, store, config=config)
-    asyncio.run(_restore(opened, snapshot_id, config, dry_run, apply, force, auto_approve))
+    async def body(opened: Opened, snap: Snapshot) -> None:
+        await _restore(opened, snap, dry_run, apply, force, auto_approve)
+
+    on_record(guild, store, _loader(snapshot_id), body, config=config)
+
+
+def _loader(snapshot_id: str) -> Callable[[BackupContext, str], Snapshot]:
+    def load(ctx: BackupContext, server_id: str) -> Snapshot:
+        from gaib_backup.snapshots import load_snapshot
+
+        return load_snapshot(ctx, server_id, snapshot_id)
+
+    return load
 
 
 async def _restore(
-    opened: Opened,
-    snapshot_id: str,
-    config: Path,
-    dry_run: bool,
-    apply: bool,
-    force: bool,
-    auto_approve: bool,
+    opened: Opened, snap: Snapshot, dry_run: bool, apply: bool, force: bool, auto_approve: bool
 ) -> None:
     from gaib_backup.backups import preview_state
     from gaib_backup.operations import restore_config, restore_state
-    from gaib_backup.snapshots import load_snapshot
 
-    try:
-        manager = opened.session.manager
-        snap = load_snapshot(opened.ctx, opened.server_id, snapshot_id)
-        preview = preview_state(
-            snap.state, manager, source=f"snapshot {snap.manifest.id}", force=force
+    manager = opened.session.manager
+    config = opened.session.config_path  # the project's, or the --config given
+    preview = preview_state(snap.state, manager, source=f"snapshot {snap.manifest.id}", force=force)
+    current_text = config.read_text(encoding="utf-8") if config.exists() else None
+    say(f"Restoring snapshot {snap.manifest.id} ({snap.manifest.timestamp}) into workspace "
+        f"'{manager.workspace}' (serial {preview.current.serial} -> {preview.target.serial}):")  # fmt: skip
+    for line in preview.diff.lines():
+        say(f"  {line}")
+    changed = current_text != snap.config_text
+    say(f"  {config}: {'replaced by the snapshot' + chr(39) + 's' if changed else 'unchanged'}")
+    if dry_run_ends(dry_run):
+        return
+    with opened.ctx.allowance(opened.server_id, "snapshot restore"):
+        if not auto_approve:
+            confirm("Do you want to restore this snapshot?")
+        written = restore_state(
+            opened.ctx,
+            manager,
+            preview,
+            guild_id=opened.server_id,
+            source=f"snapshot {snap.manifest.id}",
+            snapshot_id=snap.manifest.id,
         )
-        current_text = config.read_text(encoding="utf-8") if config.exists() else None
-        say(f"Restoring snapshot {snap.manifest.id} ({snap.manifest.timestamp}) into workspace "
-            f"'{manager.workspace}' (serial {preview.current.serial} -> {preview.target.serial}):")  # fmt: skip
-        for line in preview.diff.lines():
-            say(f"  {line}")
-        changed = current_text != snap.config_text
-        say(f"  {config}: {'replaced by the snapshot' + chr(39) + 's' if changed else 'unchanged'}")
-        if dry_run:
-            say("Dry run: nothing was changed.")
-            return
-        with opened.ctx.allowance(opened.server_id, "snapshot restore"):
-            if not auto_approve:
-                confirm("Do you want to restore this snapshot?")
-            written = restore_state(
-                opened.ctx,
-                manager,
-                preview,
-                guild_id=opened.server_id,
-                source=f"snapshot {snap.manifest.id}",
-                snapshot_id=snap.manifest.id,
-            )
-            kept = restore_config(config, snap.config_text)
-        say(f"Restored snapshot {snap.manifest.id}: state serial {written.serial}"
-            + (f"; previous config kept in {kept}" if kept else ""), "green")  # fmt: skip
-        if apply:
-            await _apply(opened, config, auto_approve)
-        else:
-            say("Run `gaib server plan` to see how the guild differs, or restore with --apply.")
-    finally:
-        await opened.aclose()
+        kept = restore_config(config, snap.config_text)
+    say(f"Restored snapshot {snap.manifest.id}: state serial {written.serial}"
+        + (f"; previous config kept in {kept}" if kept else ""), "green")  # fmt: skip
+    if apply:
+        await _apply(opened, config, auto_approve)
+    else:
+        say("Run `gaib server plan` to see how the guild differs, or restore with --apply.")
 
 
 async def _apply(opened: Opened, config: Path, auto_approve: bool) -> None:
@@ -276,17 +277,8 @@ def verify(
     store: str | None = STORE,
 ) -> None:
     """Check a snapshot completely; --rehearse also plans it against the guild (read only)."""
-    import asyncio
 
-    opened = open_project(guild, store)
-    asyncio.run(_verify(opened, snapshot_id, rehearse))
-
-
-async def _verify(opened: Opened, snapshot_id: str, rehearse: bool) -> None:
-    from gaib_backup.snapshots import load_snapshot
-
-    try:
-        snap = load_snapshot(opened.ctx, opened.server_id, snapshot_id)
+    async def body(opened: Opened, snap: Snapshot) -> None:
         m = snap.manifest
         say(f"Snapshot {m.id}: manifest, 3 files, checksums and contents verified (serial "
             f"{m.serial}, {m.discord.role_count + m.discord.category_count + m.discord.channel_count}"
@@ -295,8 +287,8 @@ async def _verify(opened: Opened, snapshot_id: str, rehearse: bool) -> None:
             plan = await rehearse_plan(opened, snap)
             say("Rehearsal in a scratch workspace: restoring and applying this snapshot would do:")
             print_plan(plan)
-    finally:
-        await opened.aclose()
+
+    on_record(guild, store, _loader(snapshot_id), body)
 
 
 async def rehearse_plan(opened: Opened, snap: Snapshot) -> Plan:
@@ -331,12 +323,13 @@ def delete(
     store: str | None = STORE,
 ) -> None:
     """Delete a snapshot (the manifest first, so it stops existing at once)."""
-    from gaib_backup.snapshots import delete_snapshot, load_snapshot
 
-    with project(guild, store) as opened:
-        snap = load_snapshot(opened.ctx, opened.server_id, snapshot_id)
-        if dry_run:
-            say(f"Would delete snapshot {snap.manifest.id}.")
+    async def body(opened: Opened, snap: Snapshot) -> None:
+        from gaib_backup.snapshots import delete_snapshot
+
+        if dry_run_ends(dry_run, f"Would delete snapshot {snap.manifest.id}."):
             return
         delete_snapshot(opened.ctx, opened.server_id, snap.manifest.id)
-    say(f"Deleted snapshot {snap.manifest.id}.", "green")
+        say(f"Deleted snapshot {snap.manifest.id}.", "green")
+
+    on_record(guild, store, _loader(snapshot_id), body)

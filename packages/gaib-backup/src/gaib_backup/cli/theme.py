@@ -18,6 +18,7 @@ from gaib_backup.cli.common import (
     STORE,
     Opened,
     confirm,
+    dry_run_ends,
     open_project,
     print_json,
     print_plan,
@@ -96,7 +97,7 @@ def rollback_command(
     to: str | None = typer.Option(None, "--to", help="Go back to this deployment id."),
     dry_run: bool = DRY_RUN,
     auto_approve: bool = AUTO_APPROVE,
-    config: Path = CONFIG,
+    config: Path | None = CONFIG,
     guild: str | None = GUILD,
     store: str | None = STORE,
 ) -> None:
@@ -106,12 +107,11 @@ def rollback_command(
     if steps is not None and to is not None:
         raise BackupError("give --steps or --to, not both", hint="e.g. --steps 1")
     opened = open_project(guild, store, config=config)
-    asyncio.run(_rollback(opened, config, steps, to, dry_run, auto_approve))
+    asyncio.run(_rollback(opened, steps, to, dry_run, auto_approve))
 
 
 async def _rollback(
     opened: Opened,
-    config: Path,
     steps: int | None,
     to: str | None,
     dry_run: bool,
@@ -123,6 +123,7 @@ async def _rollback(
 
     try:
         ctx, session = opened.ctx, opened.session
+        config = session.config_path  # the project's, or the --config given
         target = rollback_target(ctx, opened.server_id, steps=steps, to=to)
         snap = load_snapshot(ctx, opened.server_id, target.snapshot_id or "")
         say(f"Rolling back to deployment {target.id[:8]} ({target.theme_name} "
@@ -137,8 +138,7 @@ async def _rollback(
                 f"installed theme renders {plan.theme.version}. Install {target.theme_name} "
                 f"{target.theme_version} to return to it exactly.", "yellow")  # fmt: skip
         print_plan(plan)
-        if dry_run:
-            say("Dry run: nothing was changed.")
+        if dry_run_ends(dry_run):
             return
         if not auto_approve:
             confirm("Do you want to roll back?")

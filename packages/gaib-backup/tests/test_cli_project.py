@@ -1,0 +1,167 @@
+"""gaib-backup's commands in process (typer's runner on the real ``gaib`` app) against a sandbox
+guild over loopback HTTP: run from a subdirectory of the project they use the project's
+discord-server.yaml; ``export --backup`` keeps what ``export`` prints; the commands that open a
+record by id share one path (found, dry run, refused id)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+from gaib_backup import lifecycle
+from gaib_backup.context import BackupContext
+from gaib_backup.errors import UnsafePath
+from gaib_backup.snapshots import list_snapshots, load_snapshot
+from gaib_cli.app import build_app
+from gaib_core.config.loader import load_config
+from gaib_core.lifecycle import ChangeOutcome, change_event
+from gaib_core.project import Project
+from gaib_core.state.models import State
+from gaib_core.testing.fixtures import SandboxGuild
+from typer.testing import CliRunner
+
+# Keys that differ from what an export would derive from the names: only the state knows them.
+CONFIG = {
+    "version": 1,
+    "roles": [{"key": "crew", "name": "Ship Crew", "color": "#112233"}],
+    "channels": [{"key": "deck", "name": "general", "topic": "the deck"}],
+}
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    return build_app()
+
+
+@pytest.fixture
+def root(tmp_path: Path, sandbox: SandboxGuild, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project on the sandbox guild; the current directory is its subdirectory ``docs/``."""
+    for name in ("GAIB_BACKUP_STORE", "GAIB_BACKUP_METADATA", "GAIB_BACKUP_KMS_KEY", "GAIB_WORKSPACE"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DISCORD_API_BASE", sandbox.base_url)
+    monkeypatch.setenv("DISCORD_TOKEN", sandbox.token)
+    root = tmp_path / "project"
+    (root / ".gaib").mkdir(parents=True)
+    settings = {"provider": "discord", "guild_id": sandbox.guild_id}
+    (root / ".gaib" / "config.yaml").write_text(yaml.safe_dump(settings))
+    (root / "discord-server.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False))
+    (root / "docs").mkdir()
+    monkeypatch.chdir(root / "docs")
+    return root
+
+
+def gaib(app: typer.Typer, *args: str) -> str:
+    """``gaib server ARGS``: the output, or raise the error the command raised."""
+    result = CliRunner().invoke(app, ["server", *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def store(root: Path) -> BackupContext:
+    return BackupContext.from_url((root / ".gaib" / "backups").as_uri())
+
+
+def test_from_a_subdirectory_snapshots_and_restores_use_the_projects_config(
+    app: typer.Typer, root: Path, sandbox: SandboxGuild
+) -> None:
+    project_config = root / "discord-server.yaml"
+    text = project_config.read_text()
+    gaib(app, "apply", "--auto-approve")
+    # the deployment snapshot the plugin took after the apply
+    [deployed] = list_snapshots(store(root), sandbox.guild_id)
+    assert load_snapshot(store(root), sandbox.guild_id, deployed.id).config_text == text
+
+    made = json.loads(gaib(app, "snapshot", "create", "--json", "-m", "from docs/"))
+    assert load_snapshot(store(root), sandbox.guild_id, made["id"]).config_text == text
+
+    project_config.write_text(text.replace("the deck", "the lower deck"))
+    dry = gaib(app, "snapshot", "restore", made["id"], "--dry-run")
+    assert "../discord-server.yaml: replaced by the snapshot's" in dry
+    assert "Dry run: nothing was changed." in dry
+    assert "the lower deck" in project_config.read_text()
+
+    gaib(app, "snapshot", "restore", made["id"], "--auto-approve")
+    assert project_config.read_text() == text
+    assert "the lower deck" in (root / "discord-server.yaml.backup").read_text()
+
+    project_config.write_text(text.replace("the deck", "the upper deck"))
+    gaib(app, "apply", "--auto-approve")
+    rolled = gaib(app, "theme", "rollback", "--steps", "1", "--auto-approve")
+    assert "../discord-server.yaml is the rolled-back config now" in rolled
+    assert project_config.read_text() == text
+    assert not (root / "docs" / "discord-server.yaml").exists()  # nothing written where we are
+
+
+def test_the_registry_reads_no_config_outside_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a remote state changed with --config from a directory that is no project but holds a
+    # discord-server.yaml of its own: that file is not what was deployed
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "discord-server.yaml").write_text("version: 1\nroles: [{name: Decoy}]\n")
+    state = State(serial=2, guild_id="1")
+    applied = tmp_path / "applied.yaml"
+    applied.write_text(yaml.safe_dump(CONFIG, sort_keys=False))
+    config = load_config(applied)
+    outcome = ChangeOutcome("succeeded", None, [], 2, state)
+    for given, expected in ((config, "Ship Crew"), (None, "")):
+        event = change_event(
+            "rollback", workspace="default", guild_id="1", state_before=state,
+            config=given, state_url="s3://bucket/state",
+        )  # fmt: skip
+        assert lifecycle.project_of(event) is None
+        text = lifecycle.config_text(event, outcome)
+        assert "Decoy" not in text and expected in text
+        if given is not None:
+            assert load_config_text(tmp_path, text) == config
+
+
+def load_config_text(directory: Path, text: str):  # type: ignore[no-untyped-def]
+    path = directory / "written.yaml"
+    path.write_text(text)
+    return load_config(path)
+
+
+def test_export_backup_keeps_exactly_what_export_prints(
+    app: typer.Typer, root: Path, sandbox: SandboxGuild
+) -> None:
+    gaib(app, "apply", "--auto-approve")
+    printed = gaib(app, "export")
+    assert "key: crew" in printed and "key: deck" in printed  # the state's keys
+    out = root / "docs" / "exported.yaml"
+    said = gaib(app, "export", "-o", str(out), "--backup")
+    assert "Kept the export in" in said and "Backed the state up as" in said
+    exports = root / ".gaib" / "backups" / "exports" / sandbox.guild_id
+    assert len(list(exports.glob("*.yaml"))) == 2  # the timestamped export and the latest
+    assert (exports / "config.latest.yaml").read_text() == printed == out.read_text()
+    kinds = [b["kind"] for b in json.loads(gaib(app, "backup", "list", "--json"))]
+    assert kinds == ["export"]
+
+
+def test_backup_and_snapshot_records_by_id_dry_run_and_refuse_bad_ids(
+    app: typer.Typer, root: Path, sandbox: SandboxGuild
+) -> None:
+    gaib(app, "apply", "--auto-approve")
+    gaib(app, "tier", "set", "premium")
+    backup = json.loads(gaib(app, "backup", "create", "--json"))["id"]
+    snapshot = json.loads(gaib(app, "snapshot", "create", "--json"))["id"]
+    ctx = store(root)
+
+    assert f"Would delete backup {backup}" in gaib(app, "backup", "delete", backup[:8], "--dry-run")
+    assert "Would delete snapshot" in gaib(app, "snapshot", "delete", snapshot, "--dry-run")
+    assert "Dry run: nothing was changed." in gaib(app, "backup", "restore", backup, "--dry-run")
+    assert "verified" in gaib(app, "snapshot", "verify", snapshot)
+    for command in (("backup", "restore"), ("backup", "delete"), ("snapshot", "verify"),
+                    ("snapshot", "restore"), ("snapshot", "delete")):  # fmt: skip
+        with pytest.raises(UnsafePath, match="invalid"):
+            gaib(app, *command, "../../etc")
+
+    assert f"Deleted backup {backup}." in gaib(app, "backup", "delete", backup)
+    assert f"Deleted snapshot {snapshot}." in gaib(app, "snapshot", "delete", snapshot)
+    assert all(m.id != snapshot for m in list_snapshots(ctx, sandbox.guild_id))
+    assert Project(root).exists
