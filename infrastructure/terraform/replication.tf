@@ -58,45 +58,14 @@ resource "aws_s3_bucket" "replica" {
   }
 }
 
-resource "aws_s3_bucket_versioning" "replica" {
-  count    = local.replication
-  provider = aws.replica
-  bucket   = aws_s3_bucket.replica[0].id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "replica" {
-  count                   = local.replication
-  provider                = aws.replica
-  bucket                  = aws_s3_bucket.replica[0].id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "replica" {
-  count    = local.replication
-  provider = aws.replica
-  bucket   = aws_s3_bucket.replica[0].id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "replica" {
-  count    = local.replication
-  provider = aws.replica
-  bucket   = aws_s3_bucket.replica[0].id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.replica[0].arn
-    }
-    bucket_key_enabled = true
-  }
+# The same hardening as the primary bucket, under the replica key, in the replica region.
+module "replica_hardening" {
+  count       = local.replication
+  source      = "./modules/hardened_bucket"
+  providers   = { aws = aws.replica }
+  bucket_id   = aws_s3_bucket.replica[0].id
+  bucket_arn  = aws_s3_bucket.replica[0].arn
+  kms_key_arn = aws_kms_key.replica[0].arn
 }
 
 # Replicas keep their Tier tag, so premium retention applies in the replica region too.
@@ -142,35 +111,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "replica" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.replica]
-}
-
-resource "aws_s3_bucket_policy" "replica" {
-  count    = local.replication
-  provider = aws.replica
-  bucket   = aws_s3_bucket.replica[0].id
-  policy   = data.aws_iam_policy_document.replica_bucket[0].json
-
-  depends_on = [aws_s3_bucket_public_access_block.replica]
-}
-
-data "aws_iam_policy_document" "replica_bucket" {
-  count = local.replication
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.replica[0].arn, "${aws_s3_bucket.replica[0].arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+  depends_on = [module.replica_hardening]
 }
 
 # The role S3 assumes to copy premium objects: read versions from the primary bucket under the
@@ -289,5 +230,5 @@ resource "aws_s3_bucket_replication_configuration" "backups" {
   }
 
   # S3 refuses a replication configuration on a bucket whose versioning is not on yet.
-  depends_on = [aws_s3_bucket_versioning.backups, aws_s3_bucket_versioning.replica]
+  depends_on = [module.backups_hardening, module.replica_hardening]
 }

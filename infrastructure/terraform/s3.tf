@@ -11,64 +11,12 @@ resource "aws_s3_bucket" "backups" {
   }
 }
 
-resource "aws_s3_bucket_versioning" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "backups" {
-  bucket                  = aws_s3_bucket.backups.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.backups.arn
-    }
-    # S3 Bucket Keys cut KMS requests (and their cost) by ~99% for SSE-KMS objects.
-    bucket_key_enabled = true
-  }
-}
-
-# TLS only: refuse any request over plain HTTP.
-resource "aws_s3_bucket_policy" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  policy = data.aws_iam_policy_document.backups_bucket.json
-
-  depends_on = [aws_s3_bucket_public_access_block.backups]
-}
-
-data "aws_iam_policy_document" "backups_bucket" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.backups.arn, "${aws_s3_bucket.backups.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+# Versioned, private, owner-enforced, SSE-KMS under the backups key, TLS only.
+module "backups_hardening" {
+  source      = "./modules/hardened_bucket"
+  bucket_id   = aws_s3_bucket.backups.id
+  bucket_arn  = aws_s3_bucket.backups.arn
+  kms_key_arn = aws_kms_key.backups.arn
 }
 
 # Retention by service tier (PRD 15.1), on the Tier tag gaib-backup puts on every object:
@@ -133,5 +81,5 @@ resource "aws_s3_bucket_lifecycle_configuration" "backups" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.backups]
+  depends_on = [module.backups_hardening]
 }

@@ -19,9 +19,11 @@ OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip
 
 
 class Module:
-    """Every top-level block of ``infrastructure/terraform``, merged across its files."""
+    """Every top-level block of a Terraform module directory (``infrastructure/terraform`` or one
+    of its ``modules/``), merged across its files."""
 
     def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self.blocks: dict[str, list[dict[str, Any]]] = {}
         for path in sorted(directory.glob("*.tf")):
             for kind, entries in hcl2.loads(
@@ -49,6 +51,22 @@ class Module:
             for entry in self.blocks["data"]
             if kind in entry and name in entry[kind]
         )
+
+    def call(self, name: str) -> dict[str, Any]:
+        """The body of ``module "<name>"``."""
+        return next(entry[name] for entry in self.blocks["module"] if name in entry)
+
+    def child(self, name: str) -> Module:
+        """The local module ``module "<name>"`` calls (its ``source`` directory), parsed."""
+        return Module((self.directory / self.call(name)["source"]).resolve())
+
+    @property
+    def moves(self) -> dict[str, str]:
+        """``{from: to}`` of the ``moved`` blocks (addresses without ``${}``)."""
+        return {
+            entry["from"].strip("${}"): entry["to"].strip("${}")
+            for entry in self.blocks.get("moved", [])
+        }
 
     @property
     def locals(self) -> dict[str, Any]:

@@ -43,10 +43,20 @@ def test_premium_tier_moves_to_glacier_at_30_and_expires_at_90(module) -> None:
     assert archive["default"].startswith("GLACIER")
 
 
-def test_bucket_is_versioned_private_and_encrypted_with_the_key(module) -> None:
-    versioning = module.resource("aws_s3_bucket_versioning", "backups")
+HARDENING = (
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_policy",
+)
+
+
+def test_a_hardened_bucket_is_versioned_private_owned_encrypted_and_tls_only(module) -> None:
+    hardened = module.child("backups_hardening")
+    versioning = hardened.resource("aws_s3_bucket_versioning", "this")
     assert versioning["versioning_configuration"][0]["status"] == "Enabled"
-    block = module.resource("aws_s3_bucket_public_access_block", "backups")
+    block = hardened.resource("aws_s3_bucket_public_access_block", "this")
     flags = (
         "block_public_acls",
         "block_public_policy",
@@ -54,12 +64,40 @@ def test_bucket_is_versioned_private_and_encrypted_with_the_key(module) -> None:
         "restrict_public_buckets",
     )
     assert all(block[flag] is True for flag in flags)
-    sse = module.resource("aws_s3_bucket_server_side_encryption_configuration", "backups")
+    ownership = hardened.resource("aws_s3_bucket_ownership_controls", "this")
+    assert ownership["rule"][0]["object_ownership"] == "BucketOwnerEnforced"
+    sse = hardened.resource("aws_s3_bucket_server_side_encryption_configuration", "this")
     default = sse["rule"][0]["apply_server_side_encryption_by_default"][0]
-    assert default == {
-        "sse_algorithm": "aws:kms",
-        "kms_master_key_id": "${aws_kms_key.backups.arn}",
-    }
+    assert default == {"sse_algorithm": "aws:kms", "kms_master_key_id": "${var.kms_key_arn}"}
+    (statement,) = hardened.data("aws_iam_policy_document", "tls_only")["statement"]
+    assert statement["effect"] == "Deny" and statement["condition"][0]["values"] == ["false"]
+    for kind in HARDENING:
+        assert hardened.resource(kind, "this")["bucket"] == "${var.bucket_id}"
+
+
+def test_both_buckets_are_hardened_with_their_own_key(module) -> None:
+    for call, bucket, key in (
+        ("backups_hardening", "aws_s3_bucket.backups", "aws_kms_key.backups"),
+        ("replica_hardening", "aws_s3_bucket.replica[0]", "aws_kms_key.replica[0]"),
+    ):
+        body = module.call(call)
+        assert body["source"] == "./modules/hardened_bucket"
+        assert (body["bucket_id"], body["bucket_arn"], body["kms_key_arn"]) == (
+            f"${{{bucket}.id}}",
+            f"${{{bucket}.arn}}",
+            f"${{{key}.arn}}",
+        )
+    assert module.call("replica_hardening")["providers"] == {"aws": "${aws.replica}"}
+    for kind in HARDENING:  # nothing hardens a bucket outside the module
+        assert module.resources(kind) == {}
+
+
+def test_a_deployment_from_before_the_module_only_moves(module) -> None:
+    expected = {}
+    for kind in HARDENING:
+        expected[f"{kind}.backups"] = f"module.backups_hardening.{kind}.this"
+        expected[f"{kind}.replica[0]"] = f"module.replica_hardening[0].{kind}.this"
+    assert module.moves == expected
 
 
 def test_keys_rotate_and_have_aliases(module) -> None:
@@ -103,9 +141,9 @@ def test_replication_is_optional_and_goes_to_its_own_key_in_us_west_2(module) ->
     for kind, name in (("aws_s3_bucket", "replica"), ("aws_kms_key", "replica"),
                        ("aws_s3_bucket_replication_configuration", "backups")):  # fmt: skip
         assert module.resource(kind, name)["count"] == "${local.replication}"
-    replica_sse = module.resource("aws_s3_bucket_server_side_encryption_configuration", "replica")
-    key = replica_sse["rule"][0]["apply_server_side_encryption_by_default"][0]["kms_master_key_id"]
-    assert key == "${aws_kms_key.replica[0].arn}"
+    replica = module.call("replica_hardening")
+    assert replica["count"] == "${local.replication}"
+    assert replica["kms_key_arn"] == "${aws_kms_key.replica[0].arn}"
     (rule,) = module.resource("aws_s3_bucket_replication_configuration", "backups")["rule"]
     destination = rule["destination"][0]
     assert (

@@ -8,16 +8,18 @@ import hcl2
 import pytest
 
 TERRAFORM = Path(__file__).resolve().parents[1] / "terraform"
-FILES = sorted(TERRAFORM.glob("*.tf"))
+FILES = sorted(TERRAFORM.rglob("*.tf"))
 
 
 def test_the_module_has_its_files() -> None:
-    names = {path.name for path in FILES}
+    names = {path.name for path in TERRAFORM.glob("*.tf")}
     assert {"versions.tf", "variables.tf", "outputs.tf"} <= names
     assert (TERRAFORM / "README.md").is_file()
+    hardened = {path.name for path in (TERRAFORM / "modules" / "hardened_bucket").glob("*.tf")}
+    assert {"main.tf", "versions.tf", "variables.tf", "outputs.tf"} <= hardened
 
 
-@pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[str(path.relative_to(TERRAFORM)) for path in FILES])
 def test_every_tf_file_parses(path: Path) -> None:
     parsed = hcl2.loads(path.read_text())
     assert set(parsed) - {"__comments__"}, f"{path.name} declares nothing"
