@@ -1,5 +1,6 @@
-"""``gaib sietch tier --rpc`` as a subprocess: the verified members' tiers from the chain, and an
-unreachable node as one line on stderr, exit code 1, without the URL's API key."""
+"""``gaib sietch tier`` with the ``evm`` source as a subprocess (the node's URL from
+``SIETCH_RPC_URL``): the verified members' tiers from the chain. An unreachable node's one-line
+error is in test_evm_source.py; gaib's one-line, exit-1 rendering of errors in test_tier_cli.py."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def test_tiers_of_the_verified_members(evm: Any, links: Any, token: Any, tmp_pat
     links.link("500000000000000003")  # verified, holds nothing
     block = str(evm.head())
 
-    done = gaib("--rpc", evm.url, "--token", token.address, "--block", block, "--json",
-                cwd=tmp_path, DATABASE_URL=links.database_url)  # fmt: skip
+    done = gaib("--token", token.address, "--block", block, "--json", cwd=tmp_path,
+                DATABASE_URL=links.database_url, SIETCH_RPC_URL=evm.url)  # fmt: skip
 
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -45,17 +46,3 @@ def test_tiers_of_the_verified_members(evm: Any, links: Any, token: Any, tmp_pat
         hajra: (2, "naib", "6.9"),
         "500000000000000003": (None, "none", "0"),
     }
-
-
-def test_an_unreachable_node(links: Any, unused_port: int, tmp_path: Path) -> None:
-    links.link("500000000000000001")
-    url = f"http://127.0.0.1:{unused_port}/v2/sk-SECRET"
-    done = gaib("--token", "0x" + "ab" * 20, cwd=tmp_path, DATABASE_URL=links.database_url,
-                SIETCH_RPC_URL=url)  # fmt: skip
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr.strip() == (
-        f"Error: cannot reach the RPC endpoint http://127.0.0.1:{unused_port}/… "
-        "(connection refused); check the URL given by --rpc (or SIETCH_RPC_URL) and that the "
-        "node is up"
-    )
