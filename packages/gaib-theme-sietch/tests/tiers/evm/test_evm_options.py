@@ -3,6 +3,8 @@ RPC URL's secrets (path, query, user info) never show in any message."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from eth_account import Account
 from eth_utils import to_checksum_address
@@ -126,3 +128,15 @@ def test_a_redacted_url_never_holds_its_secrets(secret: str, where: str) -> None
     assert secret not in shown
     assert shown.split("://")[1].split("/")[0] in ("rpc.example.org", "rpc.example.org:8545",
                                                    "127.0.0.1:8545")  # fmt: skip
+
+
+def test_without_the_verify_extra_the_source_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "eth_utils", None)  # as if eth-utils were not installed
+    with pytest.raises(EvmSourceError) as caught:
+        settings(rpc_url=URL, token=TOKEN)
+    assert str(caught.value) == (
+        "the EVM holder source needs the 'verify' extra (eth-utils is missing); "
+        "pip install 'gaib-theme-sietch[verify]'"
+    )
