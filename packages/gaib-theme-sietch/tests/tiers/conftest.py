@@ -41,11 +41,15 @@ _COVERAGE = coverage.Coverage(
 )
 
 
+_RAN: list[str] = []  # the tests of this directory that ran
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Measure the tier services while a test of this directory runs."""
     if HERE not in Path(item.path).resolve().parents:
         return (yield)
+    _RAN.append(item.nodeid)
     _COVERAGE.start()
     try:
         return (yield)
@@ -55,7 +59,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 def _whole_directory(config: pytest.Config) -> bool:
     """True when the run collected this directory as a whole (not a file, a test or -k)."""
-    if config.option.keyword or config.option.markexpr:
+    if config.option.keyword or config.option.markexpr or config.option.collectonly:
+        return False
+    if not _RAN or config.getoption("deselect", None) or config.getoption("lf", False):
         return False
     roots = []
     for arg in config.args:  # relative to where pytest ran (testpaths: to the root dir)

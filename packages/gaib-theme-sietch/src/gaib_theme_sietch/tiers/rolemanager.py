@@ -7,7 +7,8 @@ Output: a ``SyncPlan``, pure data. The rules:
   member holds now as its ``previous`` (so Former Naib and waitlist promotions follow the guild).
 - A **known** member (a holder linked to the member's Discord id) ends with exactly the roles
   eligibility gives: missing ones are added, other Sietch roles removed. Roles that are not
-  Sietch's are never touched.
+  Sietch's are never touched, and neither are Sietch roles the ``RoleMap`` leaves out (the app
+  configuration's feature gates).
 - A member gaib does **not know** (in the guild, not among the holders) keeps their roles, unless
   ``strip_unknown`` is set: then they lose every Sietch role except Former Naib, which stays
   with whoever held a Naib seat. Either way nobody keeps two tier roles: an unknown member

@@ -98,7 +98,8 @@ class RoleMap:
             by_name.setdefault(role.name, []).append(role.id)
         ids: dict[str, str] = {}
         missing: list[str] = []
-        for key in [k for k in MANAGED_KEYS if k in set(keys)]:
+        asked = set(keys)
+        for key in [k for k in MANAGED_KEYS if k in asked]:
             if key in mapping:
                 ids[key] = _mapped(guild, key, str(mapping[key]))
                 continue
