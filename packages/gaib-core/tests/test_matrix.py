@@ -181,7 +181,8 @@ def test_effective_permissions_order_deny_then_allow_per_level() -> None:
     )
     overwrites = config.channels[0].overwrites
     base = perms.to_bits(["VIEW_CHANNEL", "SEND_MESSAGES"])
-    assert perms.to_names(effective_permissions(base, overwrites, None)) == ["SEND_MESSAGES"]
+    # @everyone alone: denied VIEW_CHANNEL, so nothing at all (Discord's implicit deny).
+    assert perms.to_names(effective_permissions(base, overwrites, None)) == []
     assert perms.to_names(effective_permissions(base, overwrites, "R")) == ["VIEW_CHANNEL"]
 
 

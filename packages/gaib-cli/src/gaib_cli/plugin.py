@@ -29,6 +29,8 @@ SERVER_COMMAND_MODULES: tuple[str, ...] = (
     "importexport",
     "teardown",
     "convert",
+    "permissions",
+    "graph",
 )
 TOP_LEVEL_MODULES: tuple[str, ...] = ("sandbox", "plugins", "theme_kit")
 

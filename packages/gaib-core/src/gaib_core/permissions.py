@@ -129,6 +129,47 @@ def to_bits(names: Iterable[str]) -> int:
     return bits
 
 
+@cache
+def _channel_letters() -> dict[int, str]:
+    raw = _raw()["channel_types"]
+    return {
+        number: letter for letter, numbers in raw.items() if letter != "_doc" for number in numbers
+    }
+
+
+@cache
+def channel_bits(channel_type: int) -> int:
+    """The permissions that mean something in a channel of ``channel_type`` (a Discord number).
+
+    A category (4) carries overwrites for the channels of every kind under it, so all channel
+    permissions apply to it; an unknown type gets the same.
+    """
+    letter = _channel_letters().get(channel_type)
+    bits = 0
+    for info in all_permissions():
+        if info.channel and (letter is None or letter in info.channel):
+            bits |= info.value
+    return bits
+
+
+def is_voice_type(channel_type: int) -> bool:
+    """True for voice and stage channels (where CONNECT gates the rest)."""
+    return _channel_letters().get(channel_type) in ("V", "S")
+
+
+@cache
+def implicit_denies() -> tuple[int, int]:
+    """(lost without SEND_MESSAGES, lost without CONNECT in a voice-like channel), as bits."""
+    raw = _raw()["implicit"]
+    return to_bits(raw["without_send_messages"]), to_bits(raw["without_connect_in_voice"])
+
+
+def label(name: str) -> str:
+    """How Discord's client names the permission ``name`` (``VIEW_CHANNEL`` -> ``View Channel``)."""
+    labels: dict[str, str] = _raw()["labels"]
+    return labels.get(name) or name.replace("_", " ").title()
+
+
 def to_names(bits: int) -> list[str]:
     """The names of the permissions set in ``bits``, in bit order. Unknown bits are named ``BIT_n``."""
     names = [info.name for info in all_permissions() if bits & info.value]

@@ -50,6 +50,7 @@ STYLES = {
     "replace": "magenta",
     "note": "dim",
     "warning": "yellow",
+    "alert": "bold red reverse",
     "error": "bold red",
     "heading": "bold",
     "plain": "",

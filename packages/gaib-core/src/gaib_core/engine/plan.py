@@ -102,6 +102,10 @@ class Plan(BaseModel):
     errors: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     ref_names: dict[str, str] = Field(default_factory=dict)
+    matched_ids: dict[str, str] = Field(
+        default_factory=dict,
+        description="Address -> Discord id of every config object found in the guild.",
+    )
     theme: ThemeRef | None = None
     theme_applied: ThemeRef | None = Field(
         None, description="The theme recorded in state by the last apply (name, version, values)."

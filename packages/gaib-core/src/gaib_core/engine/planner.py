@@ -86,6 +86,7 @@ class Planner:
     def run(self) -> None:
         """Fill the plan."""
         self.plan.errors.extend(self.desired.problems)
+        self.plan.matched_ids = {a: o.id for a, o in self.matches.objects.items()}
         if self.plan.destroy:
             self._destroy()
         else:

@@ -6,7 +6,8 @@ toward the invalid-request limit), so they are found here instead (FACTS.md sect
 - a managed role at or above the bot's highest role (the hierarchy rule);
 - role permissions or overwrite bits the bot does not have itself (unless it is an
   administrator); MANAGE_ROLES in an overwrite (administrators only);
-- a channel the bot could not see after its own overwrites (it could not manage it any more);
+- a channel the bot could not see after its own overwrites (it could not manage it any more),
+  or a voice channel it could not connect to (the same, by Discord's implicit denies);
 - the limits: 250 roles, 500 channels, 50 channels per category;
 - MANAGE_ROLES, MANAGE_CHANNELS and MANAGE_GUILD (the server's own settings) where needed.
 """
@@ -17,11 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from gaib_core.engine.desired import DesiredChannel, DesiredModel, OverwriteSpec
+from gaib_core import effective
+from gaib_core.effective import ADMINISTRATOR
+from gaib_core.engine.desired import DesiredChannel, DesiredModel
 from gaib_core.engine.match import Matches
 from gaib_core.engine.refs import BOT_REF, EVERYONE_REF, raw_id
-from gaib_core.permissions import all_bits, flag, to_names
-from gaib_core.provider.models import ADMINISTRATOR, Channel, Guild, Role
+from gaib_core.permissions import all_bits, flag, is_voice_type, to_names
+from gaib_core.provider.models import Channel, Guild, Role
 
 if TYPE_CHECKING:
     from gaib_core.engine.plan import ResourceChange
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 MANAGE_CHANNELS = flag("MANAGE_CHANNELS")
 MANAGE_GUILD = flag("MANAGE_GUILD")
 VIEW_CHANNEL = flag("VIEW_CHANNEL")
+CONNECT = flag("CONNECT")
 MANAGE_ROLES = flag("MANAGE_ROLES")
 MAX_ROLES = 250
 MAX_CHANNELS = 500
@@ -179,34 +183,35 @@ def _bot_can_view(channel: DesiredChannel, guild: Guild, desired: DesiredModel) 
         else guild.everyone.permissions
     )
     bot_roles = set(guild.bot_member.roles)
-    bits = everyone
-    for role in guild.roles:
-        if role.id in bot_roles:
-            bits |= role.permissions
-    if bits & ADMINISTRATOR:
-        return []
+    base = effective.guild_permissions(
+        everyone,
+        (role.permissions for role in guild.roles if role.id in bot_roles),
+        owner=guild.bot_is_owner,
+    )
     overwrites = channel.overwrites
-    base = overwrites.get(EVERYONE_REF, OverwriteSpec())
-    bits = (bits & ~base.deny) | base.allow
-    allow = deny = 0
     managed = guild.bot_managed_role
-    for ref, spec in overwrites.items():
-        inner = raw_id(ref)
-        if (ref == BOT_REF and managed is not None) or (
-            inner is not None and ref.startswith("role#") and inner in bot_roles
-        ):
-            allow |= spec.allow
-            deny |= spec.deny
-    bits = (bits & ~deny) | allow
-    if managed is None and BOT_REF in overwrites:
-        member = overwrites[BOT_REF]
-        bits = (bits & ~member.deny) | member.allow
-    if bits & VIEW_CHANNEL:
-        return []
-    return [
-        f"{channel.address}: the bot could not see '{channel.name}' after its overwrites and "
-        f'could not manage it any more; add an overwrite "@bot": {{allow: [VIEW_CHANNEL]}}'
+    roles = [
+        spec
+        for ref, spec in overwrites.items()
+        if (ref == BOT_REF and managed is not None)
+        or (ref.startswith("role#") and raw_id(ref) in bot_roles)
     ]
+    member = overwrites.get(BOT_REF) if managed is None else None
+    bits = effective.channel_permissions(
+        base, channel.type, everyone=overwrites.get(EVERYONE_REF), roles=roles, member=member
+    )
+    if not bits & VIEW_CHANNEL:
+        return [
+            f"{channel.address}: the bot could not see '{channel.name}' after its overwrites and "
+            f'could not manage it any more; add an overwrite "@bot": {{allow: [VIEW_CHANNEL]}}'
+        ]
+    if is_voice_type(channel.type) and not bits & CONNECT:
+        return [
+            f"{channel.address}: the bot could not connect to '{channel.name}' after its "
+            f"overwrites, and Discord lets nobody manage a voice channel they cannot connect to; "
+            f'add an overwrite "@bot": {{allow: [VIEW_CHANNEL, CONNECT]}}'
+        ]
+    return []
 
 
 def _limits(scope: _Scope, guild: Guild) -> list[str]:

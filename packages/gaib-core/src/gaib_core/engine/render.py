@@ -1,7 +1,7 @@
 """A plan as Terraform-style lines, without any terminal dependency.
 
-Each :class:`Line` carries a ``style`` (create, update, delete, replace, note, warning, error,
-heading, plain) that the CLI maps to colors. ``render_plan`` is the compact view of
+Each :class:`Line` carries a ``style`` (create, update, delete, replace, note, warning, alert,
+error, heading, plain) that the CLI maps to colors. ``render_plan`` is the compact view of
 ``gaib server plan``; ``detailed=True`` is ``gaib server diff``: every attribute with old and new
 values, permission names instead of bits, colors as ``#RRGGBB``, references by name.
 """
@@ -181,6 +181,38 @@ def _variable(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else str(value)
 
 
+def effect_lines(plan: Plan) -> list[Line]:
+    """The "Permission effects" section: the plan's changes as who gains or loses what where
+    (:mod:`gaib_core.engine.effects`); a channel becoming visible to @everyone is an alert."""
+    from gaib_core.engine.effects import permission_effects
+
+    if not plan.actionable() or plan.errors:
+        return []
+    effects = permission_effects(plan)
+    if effects.empty:
+        return []
+    lines = [Line(""), Line("Permission effects (a member holding only that role):", "heading")]
+    lines += [Line(f"  ! {text}", "alert") for text in effects.administrators]
+    for effect in effects.effects:
+        style = (
+            "update" if effect.gains and effect.loses else "create" if effect.gains else "delete"
+        )
+        lines.append(Line(f"  {_effect_symbol(style)} {effect.text}", style))
+    lines += [Line(f"  + {seen.text}", "create") for seen in effects.new_roles]
+    lines += [Line(f"  + {seen.text}", "create") for seen in effects.new_channels]
+    for label in effects.now_public:
+        lines.append(
+            Line(
+                f"Warning: {label} becomes visible to @everyone (every member can see it)", "alert"
+            )
+        )
+    return lines
+
+
+def _effect_symbol(style: str) -> str:
+    return {"create": "+", "delete": "-"}.get(style, "~")
+
+
 def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
     """The plan as lines (summary last)."""
     lines: list[Line] = []
@@ -222,6 +254,7 @@ def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
         )
         for obj in plan.unmanaged:
             lines.append(Line(f'  ? {obj.kind} "{obj.name}" (id {obj.id})', "note"))
+    lines.extend(effect_lines(plan))
     for reason in plan.removals_first:
         lines.append(Line(f"Note: removals run before creations: {reason}.", "note"))
     for warning in plan.warnings:
@@ -263,6 +296,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     for item in data["changes"]:  # not `change`: that name holds the count above
         if item.get("server"):
             item["server"].pop("icon_data", None)  # megabytes of base64 help no reader
+    from gaib_core.engine.effects import permission_effects
+
+    data["permission_effects"] = permission_effects(plan).model_dump(mode="json")
     data["summary"] = {
         "add": add,
         "change": change,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from gaib_core.effective import ADMINISTRATOR
 from gaib_core.errors import DiscordAPIError, MissingPermissions
 from gaib_core.permissions import all_permissions, flag
 from gaib_core.provider.errors import error_from_response, hierarchy_hint
 from gaib_core.provider.models import (
-    ADMINISTRATOR,
     ChannelWrite,
     Guild,
     PermissionOverwrite,

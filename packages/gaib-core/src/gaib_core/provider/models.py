@@ -11,9 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gaib_core.permissions import all_bits, flag, parse_wire, to_wire
-
-ADMINISTRATOR = flag("ADMINISTRATOR")
+from gaib_core.effective import guild_permissions
+from gaib_core.permissions import parse_wire, to_wire
 
 # Discord channel type numbers gaib deals with.
 TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, FORUM, MEDIA = 0, 2, 4, 5, 13, 15, 16
@@ -259,16 +258,12 @@ class Guild(_Model):
 
     def bot_permissions(self) -> int:
         """The bot's guild-wide permissions (all bits if owner or ADMINISTRATOR)."""
-        if self.bot_is_owner:
-            return all_bits()
-        bits = self.everyone.permissions
         mine = set(self.bot_member.roles)
-        for role in self.roles:
-            if role.id in mine:
-                bits |= role.permissions
-        if bits & ADMINISTRATOR:
-            return all_bits()
-        return bits
+        return guild_permissions(
+            self.everyone.permissions,
+            (role.permissions for role in self.roles if role.id in mine),
+            owner=self.bot_is_owner,
+        )
 
 
 class RoleWrite(_Model):

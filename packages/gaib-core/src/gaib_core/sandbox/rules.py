@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gaib_core.permissions import all_bits, default_bot, default_everyone, flag, to_bits
+from gaib_core import effective
+from gaib_core.permissions import default_bot, default_everyone, flag, to_bits
 from gaib_core.sandbox.responses import missing_access, missing_permissions
 from gaib_core.sandbox.store import StoredChannel, StoredGuild, StoredOverwrite, StoredRole
 
@@ -74,46 +75,38 @@ def top_role(guild: StoredGuild, user_id: str) -> StoredRole:
 
 def guild_permissions(guild: StoredGuild, user_id: str) -> int:
     """A member's guild-wide permissions (everything for the owner or an administrator)."""
-    if user_id == guild.owner_id:
-        return all_bits()
-    bits = guild.everyone.permissions
-    for role in member_roles(guild, user_id):
-        bits |= role.permissions
-    if bits & ADMINISTRATOR:
-        return all_bits()
-    return bits
+    return effective.guild_permissions(
+        guild.everyone.permissions,
+        (role.permissions for role in member_roles(guild, user_id)),
+        owner=user_id == guild.owner_id,
+    )
 
 
 def channel_permissions(guild: StoredGuild, channel: StoredChannel, user_id: str) -> int:
-    """A member's permissions in ``channel`` after Discord's overwrite resolution."""
-    bits = guild_permissions(guild, user_id)
-    if bits & ADMINISTRATOR or user_id == guild.owner_id:
-        return all_bits()
-    by_id = {o.id: o for o in channel.overwrites}
-    everyone = by_id.get(guild.id)
-    if everyone is not None:
-        bits = (bits & ~everyone.deny) | everyone.allow
-    allow = deny = 0
-    for role in member_roles(guild, user_id):
-        ow = by_id.get(role.id)
-        if ow is not None and ow.type == 0:
-            allow |= ow.allow
-            deny |= ow.deny
-    bits = (bits & ~deny) | allow
-    mine = by_id.get(user_id)
-    if mine is not None and mine.type == 1:
-        bits = (bits & ~mine.deny) | mine.allow
-    return bits
+    """A member's permissions in ``channel``: Discord's algorithm (:mod:`gaib_core.effective`)."""
+    roles = {role.id for role in member_roles(guild, user_id)}
+    everyone = member = None
+    mine: list[StoredOverwrite] = []
+    for overwrite in channel.overwrites:
+        if overwrite.type == 1:
+            if overwrite.id == user_id:
+                member = overwrite
+        elif overwrite.id == guild.id:
+            everyone = overwrite
+        elif overwrite.id in roles:
+            mine.append(overwrite)
+    return effective.channel_permissions(
+        guild_permissions(guild, user_id),
+        channel.type,
+        everyone=everyone,
+        roles=mine,
+        member=member,
+    )
 
 
 def is_admin(guild: StoredGuild, user_id: str) -> bool:
     """True for the owner or a member with ADMINISTRATOR."""
-    if user_id == guild.owner_id:
-        return True
-    bits = guild.everyone.permissions
-    for role in member_roles(guild, user_id):
-        bits |= role.permissions
-    return bool(bits & ADMINISTRATOR)
+    return bool(guild_permissions(guild, user_id) & ADMINISTRATOR)
 
 
 def require_guild_permission(guild: StoredGuild, user_id: str, bits: int) -> None:

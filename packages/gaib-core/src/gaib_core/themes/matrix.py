@@ -2,13 +2,8 @@
 
 For every channel (in category/channel tree order) and every role (config order, then
 ``@everyone``, then optionally the bot), the effective access of a member who holds exactly that
-one role plus ``@everyone``, computed with Discord's overwrite resolution order (FACTS.md section
-5):
-
-1. base = @everyone's guild permissions, OR the role's guild permissions;
-2. ADMINISTRATOR means everything;
-3. the channel's @everyone overwrite: deny, then allow;
-4. the role's overwrite: deny, then allow.
+one role plus ``@everyone``, computed by :mod:`gaib_core.effective` (Discord's algorithm,
+implicit denies included).
 
 The overwrites used are the ones the engine sends: a channel without an ``overwrites`` key is
 synced with its category (``ServerConfig.effective_overwrites``).
@@ -24,6 +19,7 @@ from dataclasses import dataclass
 
 from rich.table import Table
 
+from gaib_core import effective
 from gaib_core import permissions as perms
 from gaib_core.config.models import (
     BOT,
@@ -50,7 +46,6 @@ _VIEW = perms.parse_name("VIEW_CHANNEL").value
 _SEND = perms.parse_name("SEND_MESSAGES").value
 _CONNECT = perms.parse_name("CONNECT").value
 _SPEAK = perms.parse_name("SPEAK").value
-_ADMIN = perms.parse_name("ADMINISTRATOR").value
 
 
 @dataclass(frozen=True)
@@ -96,24 +91,30 @@ class Matrix:
         return seen
 
 
-def apply_overwrite(bits: int, overwrite: Overwrite | None) -> int:
-    """``bits`` after one overwrite: its deny first, then its allow."""
-    if overwrite is None:
-        return bits
-    return (bits & ~overwrite.deny_bits) | overwrite.allow_bits
-
-
-def effective_permissions(base: int, overwrites: dict[str, Overwrite], role: str | None) -> int:
+def effective_permissions(
+    base: int,
+    overwrites: dict[str, Overwrite],
+    role: str | None,
+    channel_type: ChannelType = ChannelType.TEXT,
+) -> int:
     """Channel permissions of a member with guild permissions ``base`` and the one role ``role``.
 
-    ``role`` is a role name, ``@bot``, or None for a member holding only @everyone.
+    ``role`` is a role name, ``@bot``, or None for a member holding only @everyone. Computed by
+    :func:`gaib_core.effective.channel_permissions` (implicit denies included).
     """
-    if base & _ADMIN:
-        return perms.all_bits()
-    bits = apply_overwrite(base, overwrites.get(EVERYONE))
-    if role is not None:
-        bits = apply_overwrite(bits, overwrites.get(role))
-    return bits
+    mine = overwrites.get(role) if role is not None else None
+    return effective.channel_permissions(
+        base,
+        channel_type.discord_type,
+        everyone=_bits(overwrites.get(EVERYONE)),
+        roles=[bits for bits in (_bits(mine),) if bits is not None],
+    )
+
+
+def _bits(overwrite: Overwrite | None) -> effective.Bits | None:
+    if overwrite is None:
+        return None
+    return effective.Bits(allow=overwrite.allow_bits, deny=overwrite.deny_bits)
 
 
 def summarize(bits: int, channel_type: ChannelType) -> str:
@@ -158,7 +159,7 @@ def _row(
 ) -> MatrixRow:
     overwrites = ServerConfig.effective_overwrites(category, channel)
     cells = tuple(
-        summarize(effective_permissions(base, overwrites, role), channel.type)
+        summarize(effective_permissions(base, overwrites, role, channel.type), channel.type)
         for _, role, base in columns
     )
     return MatrixRow(
