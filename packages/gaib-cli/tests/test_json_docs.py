@@ -79,6 +79,7 @@ def test_every_documented_json_output_matches_its_schema(cli: Cli, tmp_path: Pat
     plan = cli.check("plan", "server", "plan", "--json", *guild)
     assert plan["summary"]["add"] == 8
     cli.check("diff", "server", "diff", "--json", *guild)
+    cli.check("permissions", "server", "permissions", "--json")
     applied = cli.check("apply", "server", "apply", "--json", "--auto-approve", *guild)
     assert applied["applied"] and applied["summary"]["added"] == 8
     assert {r["address"] for r in applied["results"]} >= {"role.naib", "channel.general"}

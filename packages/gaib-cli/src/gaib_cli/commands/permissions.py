@@ -27,8 +27,8 @@ LIVE = typer.Option(False, "--live", help="Read the guild through the provider, 
 _SHORT = {"read/write": "rw", "read": "r", "listen only": "listen", "count only": "count"}
 LEGEND = (
     "text: rw = read and write, r = read only; voice: full = connect and speak, listen = "
-    "connect without speaking, count = sees it, cannot connect; category: see; + = also a "
-    "moderation permission (Manage ..., Mute/Move Members); admin = every permission; - = "
+    "connect without speaking, count = sees it, cannot connect; category: see; + = also "
+    "moderates there (Manage Channels, Messages, Permissions, Webhooks or Threads); admin = every permission; - = "
     "cannot see it. --channel NAME or --role NAME lists every permission."
 )
 
