@@ -57,11 +57,13 @@ def overwrites(draw: st.DrawFn, roles: list[str], perms: list[str]) -> dict[str,
         chosen = draw(st.lists(st.sampled_from(perms), unique=True, max_size=3))
         split = draw(st.integers(0, len(chosen)))
         out[target] = {"allow": chosen[:split], "deny": chosen[split:]}
-    if any("VIEW_CHANNEL" in ow["deny"] for ow in out.values()):
-        # keep the bot able to see (and so manage) the channel
-        bot = out.setdefault("@bot", {"allow": [], "deny": []})
-        bot["deny"] = [p for p in bot["deny"] if p != "VIEW_CHANNEL"]
-        bot["allow"] = sorted({*bot["allow"], "VIEW_CHANNEL"})
+    # Keep the bot able to see the channel and, in voice, to connect: Discord lets nobody
+    # manage a channel they cannot see, or a voice channel they cannot connect to.
+    for needed in ("VIEW_CHANNEL", "CONNECT"):
+        if any(needed in ow["deny"] for ow in out.values()):
+            bot = out.setdefault("@bot", {"allow": [], "deny": []})
+            bot["deny"] = [p for p in bot["deny"] if p != needed]
+            bot["allow"] = sorted({*bot["allow"], needed})
     return out
 
 

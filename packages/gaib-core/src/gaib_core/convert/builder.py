@@ -159,21 +159,31 @@ class ConfigBuilder:
         return f"{base}_{n}"
 
     def visible_to_bot(self, overwrites: dict[str, Overwrite], what: str) -> dict[str, Overwrite]:
-        """``overwrites`` with ``@bot`` allowed VIEW_CHANNEL where @everyone is denied it.
+        """``overwrites`` with ``@bot`` allowed VIEW_CHANNEL (and CONNECT) where @everyone is
+        denied it.
 
-        A bot must see a channel to manage it (Discord answers 50013 otherwise, and ``plan``
-        refuses such a config); the source's own bot role is not among the converted roles.
+        A bot must see a channel to manage it, and connect to a voice channel to manage it
+        (Discord answers 50013 otherwise, and ``plan`` refuses such a config); the source's own
+        bot role is not among the converted roles.
         """
         everyone = overwrites.get(EVERYONE)
-        if everyone is None or "VIEW_CHANNEL" not in everyone.deny or BOT in overwrites:
+        if everyone is None or BOT in overwrites:
             return overwrites
+        needed = [name for name in ("VIEW_CHANNEL", "CONNECT") if name in everyone.deny]
+        if not needed:
+            return overwrites
+        cannot = " or connect to it" if "CONNECT" in needed else ""
+        cannot = "see it" + cannot if "VIEW_CHANNEL" in needed else "connect to it"
         self.conversion.notes.append(
             printable(
-                f"{what}: @everyone cannot see it, so '@bot' is allowed VIEW_CHANNEL (gaib's bot "
-                "must see a channel to manage it)"
+                f"{what}: @everyone cannot {cannot}, so '@bot' is allowed {' and '.join(needed)} "
+                "(gaib's bot must see a channel, and connect to a voice channel, to manage it)"
+                if "CONNECT" in needed
+                else f"{what}: @everyone cannot see it, so '@bot' is allowed VIEW_CHANNEL "
+                "(gaib's bot must see a channel to manage it)"
             )
         )
-        return {**overwrites, BOT: Overwrite(allow=["VIEW_CHANNEL"], deny=[])}
+        return {**overwrites, BOT: Overwrite(allow=needed, deny=[])}
 
     def role_permissions(self, bits: int, what: str) -> list[str]:
         """Names of the known permissions in ``bits``; unknown bits become a warning."""
