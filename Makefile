@@ -9,8 +9,13 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
+# Bytecode compiled at install, as pip does: the tests start gaib in hundreds of subprocesses, and
+# where PYTHONDONTWRITEBYTECODE is set each would otherwise compile its imports from source
+# (about 1 s of CPU for one that imports the engine, against 0.6 s).
 install: $(UV)
-	$(UV) sync --all-packages --locked --quiet
+	$(UV) sync --all-packages --locked --quiet --compile-bytecode
+	$(UV) run --no-sync python -m compileall -q packages/gaib-core/src packages/gaib-cli/src \
+		packages/gaib-backup/src packages/gaib-theme-sietch/src
 
 demo: install
 	$(UV) run --no-sync bash scripts/demo.sh
