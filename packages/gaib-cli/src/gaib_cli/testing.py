@@ -29,15 +29,26 @@ class Run:
 Gaib = Callable[..., Run]
 
 
+#: Environment variables a run never inherits: a token, gaib's own settings.
+CLEAN_PREFIXES: tuple[str, ...] = ("DISCORD_", "GAIB_")
+
+
 def run_gaib(
     *args: str,
     cwd: Path,
     env: Mapping[str, str] | None = None,
     input: str | None = None,
     timeout: float = 120,
+    drop_env: tuple[str, ...] = (),
 ) -> Run:
-    """``gaib ARGS`` in ``cwd`` with ``env`` added to a clean environment (no token unless given)."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "GAIB_"))}
+    """``gaib ARGS`` in ``cwd`` with ``env`` added to a clean environment (no token unless given).
+
+    The clean environment is this process's without the variables named by
+    :data:`CLEAN_PREFIXES` and by ``drop_env`` (more prefixes, e.g. ``("AWS_",)`` so that no
+    credentials or endpoint of the machine reach the run); ``timeout`` is in seconds.
+    """
+    dropped = (*CLEAN_PREFIXES, *drop_env)
+    full = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     full.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
     full.update(env or {})
     proc = subprocess.run(

@@ -165,38 +165,6 @@ def make_config() -> Callable[..., ServerConfig]:
     return build
 
 
-BASE: dict[str, Any] = {
-    "roles": [
-        {"name": "Naib", "color": "#FFD700", "hoist": True, "permissions": ["MANAGE_MESSAGES"]},
-        {"name": "Fedaykin", "color": "#C0C0C0"},
-        {"name": "Member"},
-    ],
-    "categories": [
-        {
-            "name": "Stillsuit",
-            "overwrites": {
-                "@everyone": {"deny": ["VIEW_CHANNEL"]},
-                "Naib": {"allow": ["VIEW_CHANNEL"]},
-                "@bot": {"allow": ["VIEW_CHANNEL"]},
-            },
-            "channels": [
-                {"name": "Council Chamber", "topic": "for the Naib"},
-                {"name": "Voice Hall", "type": "voice"},
-            ],
-        }
-    ],
-    "channels": [{"name": "general"}, {"name": "announcements", "type": "announcement"}],
-}
-
-
-@pytest.fixture
-def base() -> dict[str, Any]:
-    """A small config (3 roles, a private category with 2 channels, 2 top-level channels)."""
-    import copy
-
-    return copy.deepcopy(BASE)
-
-
 class Env:
     """A sandbox guild, a project directory with local state, and helpers to plan/apply."""
 

@@ -4,17 +4,51 @@
 - ``sandbox`` (function): clears faults and statistics, restores the "relaxed" profile and the
   Server Members intent, creates a
   fresh guild and yields a ``SandboxGuild`` (server, info, base_url, token).
+- ``base`` (function): a fresh copy of :data:`BASE`, a small config as a plain dict.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from gaib_core.sandbox.core import GuildInfo
 from gaib_core.sandbox.server import SandboxServer
+
+#: A small config (3 roles, a private category with 2 channels, 2 top-level channels), as the
+#: dict ``discord-server.yaml`` is read into; the ``base`` fixture hands out copies.
+BASE: dict[str, Any] = {
+    "roles": [
+        {"name": "Naib", "color": "#FFD700", "hoist": True, "permissions": ["MANAGE_MESSAGES"]},
+        {"name": "Fedaykin", "color": "#C0C0C0"},
+        {"name": "Member"},
+    ],
+    "categories": [
+        {
+            "name": "Stillsuit",
+            "overwrites": {
+                "@everyone": {"deny": ["VIEW_CHANNEL"]},
+                "Naib": {"allow": ["VIEW_CHANNEL"]},
+                "@bot": {"allow": ["VIEW_CHANNEL"]},
+            },
+            "channels": [
+                {"name": "Council Chamber", "topic": "for the Naib"},
+                {"name": "Voice Hall", "type": "voice"},
+            ],
+        }
+    ],
+    "channels": [{"name": "general"}, {"name": "announcements", "type": "announcement"}],
+}
+
+
+@pytest.fixture
+def base() -> dict[str, Any]:
+    """A fresh copy of :data:`BASE` (a test may change it freely)."""
+    return copy.deepcopy(BASE)
 
 
 @dataclass
