@@ -134,6 +134,21 @@ def test_a_429_holds_the_bucket_for_retry_after() -> None:
     assert b.wait_time(3.6) == 0.0
 
 
+def test_an_answer_to_a_request_sent_before_a_429_does_not_end_its_hold_early() -> None:
+    b = Bucket("k")
+    b.take(0.0)
+    b.update(headers(10, 9, 15.0), 0.0)
+    b.release()
+    b.take(0.1)
+    b.take(0.1)  # two requests in flight on the bucket
+    b.limited(0.3, RateLimitHeaders(), 0.2)  # the first is answered 429: retry after 0.3 s
+    b.update(headers(10, 7, 0.05), 0.25)  # the second's answer: its window ends sooner
+    b.release()
+    b.release()
+    assert b.wait_time(0.3) == pytest.approx(0.2)  # the 429's word holds: not before 0.5
+    assert b.wait_time(0.5) == 0.0
+
+
 def test_answers_without_headers_make_the_bucket_unlimited() -> None:
     b = Bucket("k")
     b.take(0.0)

@@ -201,7 +201,12 @@ class Bucket:
             # Same window: responses may arrive out of order, so never count upwards.
             self.remaining = min(self.remaining, server_side)
         if info.reset_after is not None:
-            self.reset_at = now + info.reset_after
+            reset_at = now + info.reset_after
+            if self.probe and self.reset_at is not None:
+                # A 429 holds the bucket until its retry_after: the answer to a request that
+                # was already in flight then must not end the hold early.
+                reset_at = max(reset_at, self.reset_at)
+            self.reset_at = reset_at
 
     def limited(self, retry_after: float, info: RateLimitHeaders, now: float) -> None:
         """A 429 for this bucket: nothing more goes until ``retry_after`` has passed."""
