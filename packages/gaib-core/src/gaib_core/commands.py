@@ -7,6 +7,7 @@ is a ``typer.Typer``. Groups are named by their path from the root: ``"server"``
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,10 @@ class CommandTree:
         ``add_group("server backup", backup_app, help=...)`` is
         ``group("server").add_typer(backup_app, name="backup", help=...)``, after which other
         plugins find it with ``group("server backup")``. ``GaibError`` if the path is taken.
+
+        The tree attaches (and returns) its own shallow copy of ``app``: what plugins add to the
+        group goes into this tree only, so building a second tree in the same process (gaib's
+        ``build_app`` twice) does not register a module-level app's extra commands twice.
         """
         key = _normalise(path)
         if not key:
@@ -50,6 +55,7 @@ class CommandTree:
                 hint=f"extend it with commands.group({key!r}) instead",
             )
         parent, _, name = key.rpartition(" ")
+        app = _own_copy(app)
         self.group(parent).add_typer(app, name=name, **options)
         self.groups[key] = app
         return app
@@ -57,6 +63,16 @@ class CommandTree:
     def paths(self) -> list[str]:
         """Every recorded group path, sorted."""
         return sorted(self.groups)
+
+
+def _own_copy(app: Any) -> Any:
+    """A shallow copy of ``app`` with its own lists and dicts (a typer app's registered commands
+    and groups), so that additions to the copy leave ``app`` as it was."""
+    clone = copy.copy(app)
+    for name, value in vars(clone).items():
+        if isinstance(value, list | dict):
+            setattr(clone, name, copy.copy(value))
+    return clone
 
 
 def _normalise(path: str) -> str:
