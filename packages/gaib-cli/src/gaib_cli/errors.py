@@ -25,6 +25,7 @@ from gaib_core.errors import GaibError
 from typer._click.exceptions import ClickException  # typer >= 0.29 bundles its own click
 
 from gaib_cli import context
+from gaib_cli.lazy import click_command
 from gaib_cli.oserrors import describe_os_error
 
 INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
@@ -73,7 +74,7 @@ def run(build: Callable[[], typer.Typer]) -> None:
         args = [arg for arg in args if arg != "--quiet"]
     try:
         app = build()
-        command = typer.main.get_command(app)
+        command = click_command(app)
         rc = command.main(args=args, standalone_mode=False, prog_name="gaib")
         if rc == INTERRUPTED:
             # typer turns Ctrl-C into a silent exit code 130; say why the command stopped.
