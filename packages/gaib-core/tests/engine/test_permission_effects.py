@@ -153,6 +153,20 @@ def test_lookups_say_did_you_mean(base: dict[str, Any]) -> None:
         access.find_role("Fedaykn")
 
 
+def test_a_name_two_channels_share_asks_for_the_address(base: dict[str, Any]) -> None:
+    base["channels"].append({"name": "Council Chamber", "key": "council_chamber_2"})
+    access = from_desired(build_desired(cfg(base)))
+    with pytest.raises(GaibError) as caught:
+        access.find_channel("council-chamber")
+    assert str(caught.value) == (
+        "'council-chamber' names 2 channels (channel.council_chamber_2, "
+        "channel.council_chamber); give the address instead"
+    )
+    # The advice, followed: either address finds its channel.
+    assert access.find_channel("channel.council_chamber").parent == "category.stillsuit"
+    assert access.find_channel("channel.council_chamber_2").parent is None
+
+
 def test_graphs_draw_the_hierarchy_and_the_tree(base: dict[str, Any]) -> None:
     access = from_desired(build_desired(cfg(base)))
     chart = mermaid(access)

@@ -9,6 +9,7 @@ prints the same data for scripts.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,7 +164,6 @@ def summary(access: Access, role: RoleAccess, channel: ChannelAccess) -> str:
     ``-``, with ``+`` when the role also moderates there."""
     from gaib_core.config.models import ChannelType
     from gaib_core.effective import ADMINISTRATOR, VIEW_CHANNEL
-    from gaib_core.permissions import all_permissions
     from gaib_core.themes.matrix import summarize
 
     if access.guild_bits(role) & ADMINISTRATOR:
@@ -176,8 +176,15 @@ def summary(access: Access, role: RoleAccess, channel: ChannelAccess) -> str:
     else:
         word = summarize(bits, ChannelType.from_discord(channel.type))
         text = _SHORT.get(word, word)
-    elevated = sum(p.value for p in all_permissions() if p.two_factor and p.channel)
-    return text + ("+" if bits & elevated else "")
+    return text + ("+" if bits & _moderation_bits() else "")
+
+
+@cache
+def _moderation_bits() -> int:
+    """Channel permissions Discord counts as elevated (2FA): Manage Channels, Messages, ..."""
+    from gaib_core.permissions import all_permissions
+
+    return sum(p.value for p in all_permissions() if p.two_factor and p.channel)
 
 
 def _matrix_table(access: Access, source: str) -> Table:
@@ -206,7 +213,8 @@ def _channel_table(access: Access, channel: ChannelAccess) -> Table:
     from gaib_core.permissions import label, to_names
     from rich.table import Table
 
-    where = f", in {access.channel(channel.parent).name}" if channel.parent else ""
+    parents = {c.ref: c.name for c in access.channels if c.is_category}
+    where = f", in {parents[channel.parent]}" if channel.parent in parents else ""
     synced = ", synced with its category" if access.synced(channel) else ""
     table = Table(title=f"{channel.label} ({channel.kind}{where}{synced})", show_lines=False)
     table.add_column("Role", no_wrap=True)

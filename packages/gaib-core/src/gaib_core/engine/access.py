@@ -142,13 +142,20 @@ class Access:
         wanted = text.strip()
         columns = self.columns()
         for role in columns:
-            if wanted in (role.name, role.ref, role.id):
+            if wanted in (role.ref, role.id):
                 return role
-        folded = [r for r in columns if r.name.casefold() == wanted.casefold()]
+        folded = [r for r in columns if r.name == wanted]
+        if not folded:
+            folded = [r for r in columns if r.name.casefold() == wanted.casefold()]
         if wanted.casefold() in ("everyone", "@everyone"):
             folded = [columns[-1]]
         if len(folded) == 1:
             return folded[0]
+        if len(folded) > 1:
+            refs = ", ".join(r.ref for r in folded)
+            raise GaibError(
+                f"'{text}' names {len(folded)} roles ({refs})", hint="give the reference instead"
+            )
         raise GaibError(
             f"no role called '{text}'",
             hint=_did_you_mean(wanted, [r.name for r in columns], "roles"),
@@ -160,10 +167,12 @@ class Access:
         otherwise."""
         wanted = text.strip()
         for channel in self.channels:
-            if wanted in (channel.name, channel.label, channel.ref, channel.id):
+            if wanted in (channel.ref, channel.id):
                 return channel
-        key = _name_key(wanted)
-        folded = [c for c in self.channels if _name_key(c.name) == key]
+        folded = [c for c in self.channels if wanted in (c.name, c.label)]
+        if not folded:
+            key = _name_key(wanted)
+            folded = [c for c in self.channels if _name_key(c.name) == key]
         if len(folded) == 1:
             return folded[0]
         if len(folded) > 1:
