@@ -88,6 +88,7 @@ def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # gcsfs's default class (ExtendedGcsFileSystem) first asks GCS's gRPC storage-control API for
     # the bucket's layout, which no emulator serves (a minute of retries per bucket). The plain
     # GCSFileSystem speaks only the JSON API. Set before gcsfs is first imported.
+    saved = os.environ.get("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT")
     os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = "false"
     try:
         import gcsfs
@@ -108,6 +109,10 @@ def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if saved is None:
+            os.environ.pop("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", None)
+        else:
+            os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = saved
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
