@@ -16,6 +16,7 @@ from gaib_core.errors import LockError
 from gaib_core.lifecycle import ChangeEvent, ChangeOutcome
 from gaib_core.plugins import Hooks, build_plugin_manager
 from gaib_core.project import find_project
+from gaib_core.sandbox.faults import FaultSpec
 from gaib_core.state.lock import new_lock_info
 from gaib_core.state.manager import open_state
 from gaib_theme_sietch.appconfig.models import AppConfig
@@ -112,6 +113,31 @@ def test_bad_input_and_no_project_are_one_line_each(tmp_path: Path) -> None:
     holders = snapshot(tmp_path, [])
     line = one_line(run_gaib("sietch", "sync", "--holders", str(holders), cwd=tmp_path))
     assert "gaib server init" in line
+
+
+def test_a_stopped_sync_says_so_and_its_advice_finishes_the_job(
+    sietch_guild: SietchGuild, root: Path
+) -> None:
+    env = environment(sietch_guild)
+    users = [sietch_guild.add_member(f"fremen{i}", ["usul"]) for i in range(6)]
+    holders = snapshot(root, [f"0x{i + 1:040x},69,{u}," for i, u in enumerate(users)])
+    core = sietch_guild.sandbox.server.sandbox
+    # Discord asks for a wait longer than gaib's (60 s) on the 4th role write: the sync stops.
+    core.add_fault(
+        FaultSpec(
+            kind="429", retry_after=600, after=3, route=r"* /guilds/\d+/members/\d+/roles/\d+"
+        )
+    )
+    sync = ("sietch", "sync", "--holders", str(holders), "--guild", sietch_guild.guild_id)
+    stopped = run_gaib(*sync, "--concurrency", "1", cwd=root, env=env)
+    line = one_line(stopped)
+    assert "the sync stopped after 3 of 12 role changes" in line and "rate limited" in line
+    assert "run `gaib sietch sync` again: it picks up where this one stopped" in line
+    assert "Sync stopped: 1 added, 2 removed" in stopped.out
+    finished = run_gaib(*sync, cwd=root, env=env)  # the advice, followed
+    assert finished.code == 0, finished
+    assert "Sync complete: 5 added, 4 removed" in finished.out
+    assert all(sietch_guild.held(u) == {"ichwan"} for u in users)
 
 
 class Recorder:
