@@ -56,6 +56,7 @@ def test_the_wheel_holds_every_file_of_the_package(dists: Dists, package: str) -
     expected = {f"{module}/{path.as_posix()}" for path in tracked(source)}
     assert expected - names == set()
     assert f"{module}/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the MIT licence text"
     for name, target in project(package).get("entry-points", {}).get("gaib", {}).items():  # type: ignore[union-attr]
         assert f"{name} = {target}" in declared
     for name, target in project(package).get("scripts", {}).items():  # type: ignore[union-attr]
@@ -70,7 +71,7 @@ def test_the_sdist_holds_the_sources_tests_and_changelog(dists: Dists, package: 
         top = sdist.getnames()[0].split("/")[0]
         names = {name.removeprefix(f"{top}/") for name in sdist.getnames()}
     assert {path.as_posix() for path in tracked(folder)} - names == set()
-    assert {"README.md", "CHANGELOG.md", "pyproject.toml"} <= names
+    assert {"README.md", "CHANGELOG.md", "LICENSE", "pyproject.toml"} <= names
     vendored = [name for name in names if name.endswith("openapi.json")]
     for name in vendored:
         assert str(Path(name).with_name("LICENSE")) in names
