@@ -114,6 +114,31 @@ def test_live_matrix_and_plan_effects_against_the_sandbox(
     }
 
 
+def test_cells_for_every_channel_type_of_a_live_guild() -> None:
+    from gaib_cli.commands.permissions import summary
+    from gaib_core.effective import Bits
+    from gaib_core.engine.access import Access, ChannelAccess, RoleAccess
+    from gaib_core.permissions import to_bits
+
+    everyone = to_bits(["VIEW_CHANNEL", "SEND_MESSAGES", "CONNECT", "SPEAK"])
+    mod = RoleAccess("role#1", "Mod", to_bits(["MANAGE_MESSAGES"]))
+    admin = RoleAccess("role#2", "Admin", to_bits(["ADMINISTRATOR"]))
+    listen = {"@everyone": Bits(deny=to_bits(["SPEAK"]))}
+    channels = [
+        ChannelAccess("channel#10", "media", 16),  # media and directory: no config kind
+        ChannelAccess("channel#11", "directory", 14),
+        ChannelAccess("channel#12", "stage", 13, overwrites=listen),
+        ChannelAccess("category#13", "HALL", 4),
+    ]
+    access = Access(everyone=everyone, roles=[admin, mod], channels=channels)
+    cells = [[summary(access, r, c) for c in channels] for r in access.columns()]
+    assert cells == [
+        ["admin"] * 4,
+        ["rw+", "rw+", "listen+", "see+"],
+        ["rw", "rw", "listen", "see"],
+    ]
+
+
 def test_live_outside_a_project_says_how_to_make_one(gaib: Gaib, tmp_path: Path) -> None:
     run = gaib("server", "permissions", "--live", cwd=tmp_path)
     assert run.code == 1 and len(run.err.strip().splitlines()) == 1, run

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 LIVE = typer.Option(False, "--live", help="Read the guild through the provider, not the config.")
-_SHORT = {"read/write": "rw", "read": "r", "listen only": "listen", "count only": "count"}
 LEGEND = (
     "text: rw = read and write, r = read only; voice: full = connect and speak, listen = "
     "connect without speaking, count = sees it, cannot connect; category: see; + = also "
@@ -161,10 +160,10 @@ def document(
 
 def summary(access: Access, role: RoleAccess, channel: ChannelAccess) -> str:
     """The matrix cell: ``rw``, ``r``, ``full``, ``listen``, ``count``, ``see``, ``admin`` or
-    ``-``, with ``+`` when the role also moderates there."""
-    from gaib_core.config.models import ChannelType
-    from gaib_core.effective import ADMINISTRATOR, VIEW_CHANNEL
-    from gaib_core.themes.matrix import summarize
+    ``-``, with ``+`` when the role also moderates there (any channel type, media and
+    directory channels of a live guild included)."""
+    from gaib_core.effective import ADMINISTRATOR, CONNECT, SEND_MESSAGES, VIEW_CHANNEL
+    from gaib_core.permissions import flag, is_voice_type
 
     if access.guild_bits(role) & ADMINISTRATOR:
         return "admin"
@@ -173,9 +172,11 @@ def summary(access: Access, role: RoleAccess, channel: ChannelAccess) -> str:
         return "-"
     if channel.is_category:
         text = "see"
+    elif is_voice_type(channel.type):
+        speak = bits & flag("SPEAK")
+        text = "count" if not bits & CONNECT else "full" if speak else "listen"
     else:
-        word = summarize(bits, ChannelType.from_discord(channel.type))
-        text = _SHORT.get(word, word)
+        text = "rw" if bits & SEND_MESSAGES else "r"
     return text + ("+" if bits & _moderation_bits() else "")
 
 
