@@ -27,8 +27,10 @@ def gaib_sietch_register_holder_sources(register: HolderSourceRegistrar) -> None
         --source-option KEY=VALUE``; only the keys of ``options`` are accepted, each documented
         by its value) and returns a ``gaib_theme_sietch.tiers.sources.HolderSource``: ``label``
         (where the holders come from, without secrets) and ``read()`` returning a
-        ``HolderList``. Raise a ``GaibError`` (one line, with how to fix it) for a bad option or
-        a failed read. gaib-theme-sietch itself registers ``snapshot`` (a CSV or JSON file) and
+        ``HolderList``, whose ``provides`` names the facts it knows (``badges``,
+        ``joined_at``; default both): a sync leaves the roles of a fact it does not know (Water
+        Sharer and Engaged for badges, Veteran for joined_at) as they are. Raise a
+        ``GaibError`` (one line, with how to fix it) for a bad option or a failed read. gaib-theme-sietch itself registers ``snapshot`` (a CSV or JSON file) and
         ``evm`` (an ERC-20's ``balanceOf`` over JSON-RPC for the verified wallets). A name
         registered twice is an error.
 

@@ -25,7 +25,7 @@ import pytest
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.testing.fixtures import SandboxGuild
 from gaib_theme_sietch.tiers.amounts import bgt_to_wei
-from gaib_theme_sietch.tiers.holders import Holder
+from gaib_theme_sietch.tiers.holders import FACTS, Fact, Holder
 from gaib_theme_sietch.tiers.rolemanager import RoleManager, SyncPlan
 from gaib_theme_sietch.tiers.roles import DEFAULT_NAMES, TIER_KEYS, RoleMap
 from gaib_theme_sietch.tiers.sync import SyncResult, apply_plan, read_view
@@ -193,6 +193,7 @@ class SietchGuild:
         dry_run: bool = False,
         strip_unknown: bool = False,
         concurrency: int = 8,
+        provides: frozenset[Fact] = FACTS,
     ) -> Synced:
         """Read, plan and (unless ``dry_run``) apply, through the provider over HTTP."""
 
@@ -206,7 +207,7 @@ class SietchGuild:
                 view = await read_view(provider, self.guild_id)
                 roles = RoleMap.resolve(view.guild)
                 plan = RoleManager(roles, strip_unknown=strip_unknown).plan(
-                    self.guild_id, holders, view.members, now=NOW
+                    self.guild_id, holders, view.members, now=NOW, provides=provides
                 )
                 result = None
                 if not dry_run:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from gaib_core.errors import ConfigError
 from gaib_theme_sietch.tiers.amounts import bgt_to_wei
-from gaib_theme_sietch.tiers.holders import Holder, load_snapshot
+from gaib_theme_sietch.tiers.holders import Holder, load_snapshot, read_snapshot
 
 A = "0x" + "A1" * 20
 B = "0x" + "b2" * 20
@@ -63,6 +63,29 @@ def test_json(tmp_path: Path) -> None:
     assert holders[2].discord_user_id == "223456789012345678"
     assert [h.source.line for h in holders if h.source] == [2, 10, 15]
     assert load_snapshot(write(tmp_path, "empty.json", " [ ] ")) == []
+
+
+JOINED_LATER = json.dumps(
+    [{"wallet": A, "amount": "1"}, {"wallet": B, "amount": "1", "joined_at": "2026-01-01"}]
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "provides"),
+    [
+        ("h.csv", f"wallet,amount,badges,joined_at\n{A},1,,\n", {"badges", "joined_at"}),
+        ("h.csv", f"wallet,amount,badges\n{A},1,\n", {"badges"}),  # empty: known, none
+        ("h.csv", f"wallet,amount,discord_user_id\n{A},1,\n", set()),
+        ("h.json", JOINED_LATER, {"joined_at"}),  # one object with the field is enough
+        ("h.json", f'[{{"wallet": "{A}", "amount": "1", "badges": []}}]', {"badges"}),
+        ("h.json", "[]", set()),
+    ],
+)
+def test_a_snapshot_provides_the_facts_it_has_columns_for(
+    tmp_path: Path, name: str, text: str, provides: set[str]
+) -> None:
+    """Without a badges column nobody's badges are known: a sync must not read that as none."""
+    assert read_snapshot(write(tmp_path, name, text)).provides == provides
 
 
 @pytest.mark.parametrize(

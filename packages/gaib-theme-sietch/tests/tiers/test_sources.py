@@ -42,7 +42,8 @@ class StaticSource:
             Holder(wallet=f"0x{n:040x}", wei=self.amount, discord_user_id=member)
             for n, member in enumerate(self.members, start=1)
         ]
-        return HolderList(holders, f"static list of {len(holders)}")
+        # It knows amounts and members, no badges and no tenure: a sync leaves those roles be.
+        return HolderList(holders, f"static list of {len(holders)}", provides=frozenset())
 
 
 class StaticPlugin:
@@ -83,6 +84,7 @@ def test_a_plugins_source_is_read(hooks: Hooks) -> None:
                                        "amount": str(69 * 10**18)})  # fmt: skip
     held = load_holders(request, hooks)
     assert held.origin == "static list of 2"
+    assert held.provides == frozenset()  # what the third party declared reaches the sync
     assert [h.discord_user_id for h in held.holders] == ["123456789012345678", "223456789012345678"]
 
 
@@ -94,6 +96,7 @@ def test_the_snapshot_source_reads_a_file(hooks: Hooks, tmp_path: Path) -> None:
         ("0x00000000000000000000000000000000000000a1", 69 * 10**17)
     ]
     assert held.origin == str(path)
+    assert held.provides == frozenset()  # no badges or joined_at column: neither is known
 
 
 def test_the_entry_point_brings_the_built_ins() -> None:

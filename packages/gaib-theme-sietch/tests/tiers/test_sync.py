@@ -1,7 +1,8 @@
 """RoleManager and the sync, end to end on the sandbox over loopback HTTP.
 
 PRD 6.6.3's scenarios where roles are involved, by name; the member rules (one tier role,
-unknown members keep theirs or are stripped); the request count (role changes + member pages +
+unknown members keep theirs or are stripped; roles decided by a fact the source lacks are left
+alone); the request count (role changes + member pages +
 the guild read); an interrupted sync re-run converges; and, drawn by hypothesis, a sync applied
 twice changes nothing the second time and leaves nobody with two tier roles.
 """
@@ -9,13 +10,17 @@ twice changes nothing the second time and leaves nobody with two tier roles.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from gaib_core.errors import GaibError
 from gaib_core.provider.discord import DiscordProvider
+from gaib_core.provider.models import Member
 from gaib_core.sandbox.faults import FaultSpec
 from gaib_core.testing.fixtures import SandboxGuild
-from gaib_theme_sietch.tiers.holders import Holder
+from gaib_theme_sietch.tiers.amounts import bgt_to_wei
+from gaib_theme_sietch.tiers.eligibility import FACT_ROLES
+from gaib_theme_sietch.tiers.holders import FACTS, Fact, Holder
 from gaib_theme_sietch.tiers.rolemanager import RoleManager
 from gaib_theme_sietch.tiers.roles import DEFAULT_NAMES, RoleMap
 from gaib_theme_sietch.tiers.sync import SyncResult, apply_plan, read_view
@@ -148,6 +153,32 @@ def test_a_dry_run_sends_no_write(sietch_guild: SietchGuild) -> None:
     assert changes(synced) == [(me, "add", "sayyadina")]
     assert sietch_guild.held(me) == set()
     assert synced.requests == GUILD_READ + synced.pages
+
+
+# --- facts a source does not know ------------------------------------------------------
+
+
+def test_a_source_without_badges_leaves_the_badge_roles_as_they_are(
+    sietch_guild: SietchGuild,
+) -> None:
+    """The evm source has no badges: its sync neither takes nor gives Water Sharer or Engaged;
+    a snapshot with badges then decides them."""
+    sharer = sietch_guild.add_member("chani", ["usul", "water_sharer", "engaged"])
+    badged = sietch_guild.add_member("liet")
+    holders = [
+        *whales(),
+        holder(1, "420", sharer),  # no badges known: not "no badges"
+        holder(2, "69", badged, ("water-sharer",)),  # ignored: the source says it has none
+    ]
+    synced = sietch_guild.sync(holders, provides=frozenset({"joined_at"}))
+    assert dict(synced.plan.left_alone) == {"badges": ("water_sharer", "engaged")}
+    assert sietch_guild.held(sharer) == {"sihaya", "water_sharer", "engaged"}
+    assert sietch_guild.held(badged) == {"ichwan"}
+
+    synced = sietch_guild.sync(holders)  # a snapshot with a badges column
+    assert dict(synced.plan.left_alone) == {}
+    assert sietch_guild.held(sharer) == {"sihaya"}
+    assert sietch_guild.held(badged) == {"ichwan", "water_sharer"}
 
 
 # --- requests ---------------------------------------------------------------------------
@@ -309,3 +340,41 @@ def test_a_sync_applied_twice_changes_nothing_the_second_time(
     second = guild.sync(holders, strip_unknown=strip)
     assert second.plan.changes == ()
     assert second.requests == GUILD_READ + second.pages
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    held=st.lists(st.sets(st.sampled_from(SIETCH_KEYS), max_size=5), min_size=1, max_size=6),
+    amounts=st.lists(st.one_of(st.none(), AMOUNTS), min_size=6, max_size=6),
+    badges=st.lists(st.sets(st.sampled_from(["water-sharer", "a", "b", "c", "d"])), max_size=6),
+    provides=st.sets(st.sampled_from(sorted(FACTS))),
+    strip=st.booleans(),
+)
+def test_roles_of_facts_the_source_lacks_are_never_changed(
+    held: list[set[str]],
+    amounts: list[str | None],
+    badges: list[set[str]],
+    provides: set[Fact],
+    strip: bool,
+) -> None:
+    """Whoever the members are and whatever they hold, a plan never gives or takes a role
+    decided by a fact the source does not provide (pure: no guild needed)."""
+    ids = {key: str(100 + i) for i, key in enumerate(SIETCH_KEYS)}
+    roles = RoleMap(ids, DEFAULT_NAMES)
+    users = [str(10**17 + i) for i in range(len(held))]
+    members = [
+        Member(user_id=u, roles=[ids[k] for k in keys]) for u, keys in zip(users, held, strict=True)
+    ]
+    holders = [
+        Holder(f"0x{i:040x}", bgt_to_wei(amount), user, tuple(sorted(b)), NOW - timedelta(days=99))
+        for i, (user, amount, b) in enumerate(
+            zip(users, amounts, [*badges, *[set()] * 6], strict=False)
+        )
+        if amount is not None
+    ]
+    plan = RoleManager(roles, strip_unknown=strip).plan(
+        "1", holders, members, now=NOW, provides=frozenset(provides)
+    )
+    kept = {key for fact in FACTS - provides for key in FACT_ROLES[fact]}
+    assert not [c for c in plan.changes if c.key in kept]
+    assert {k for keys in plan.left_alone.values() for k in keys} == kept

@@ -21,7 +21,7 @@ from gaib_core.state.lock import new_lock_info
 from gaib_core.state.manager import open_state
 from gaib_theme_sietch.appconfig.models import AppConfig
 from gaib_theme_sietch.appconfig.store import open_config_store
-from gaib_theme_sietch.tiers.holders import load_snapshot
+from gaib_theme_sietch.tiers.holders import read_snapshot
 from gaib_theme_sietch.tiers.sync_cli import Options, _run, app_settings
 from gaib_theme_sietch.tiers.thresholds import Thresholds
 
@@ -76,6 +76,8 @@ def test_sync_prints_the_plan_applies_it_and_converges(
     dry = run_gaib(*sync, "--dry-run", "--detailed-exitcode", cwd=root, env=env)
     assert dry.code == 2, dry
     assert "Tier changes:\n" in dry.out
+    # No joined_at column: tenure is unknown, so Veteran is neither given nor taken.
+    assert "Veteran left as they are: the snapshot source has no joined-at dates" in dry.out
     assert f"alia ({alia}): promotion Hajra -> Ichwan" in dry.out
     assert f"leto ({leto}): demotion Naib -> Usul" in dry.out
     assert f"alia ({alia}): - Hajra, + Ichwan" in dry.out
@@ -95,6 +97,8 @@ def test_sync_prints_the_plan_applies_it_and_converges(
     assert again.code == 0, again
     data = json.loads(again.out)
     assert data["role_changes"] == [] and data["applied"] is None
+    assert data["source"] == "snapshot"
+    assert data["left_as_they_are"] == [{"fact": "joined_at", "roles": ["veteran"]}]
     assert (data["members"], data["member_pages"], data["linked"]) == (4, 1, 2)
     assert data["requests"] == 5
 
@@ -162,8 +166,8 @@ def _sync_in_process(
     session = open_session(
         None, hooks, guild=guild.guild_id, need_config=False, project=find_project(root)
     )
-    holders = load_snapshot(root / "holders.csv")
-    options = Options(dry_run, True, False, 4, 0.0)
+    holders = read_snapshot(root / "holders.csv")
+    options = Options(dry_run, True, False, 4, 0.0, "snapshot")
     return asyncio.run(_run(session, holders, app_settings(session, None), options))
 
 

@@ -16,6 +16,9 @@ The rules (PRD 2.1; the BRIEF's fixed semantics):
 - **Former Naib**: a member who held Naib (or already Former Naib) and holds no Naib seat now.
 - **Engaged**: at least 5 badges. **Veteran**: at least 90 days since ``joined_at``.
   **Water Sharer**: holds the ``water-sharer`` badge. (All three configurable in ``Rules``.)
+- Which facts decide which roles: ``FACT_ROLES`` (badges -> Water Sharer, Engaged; joined-at
+  -> Veteran). Eligibility reads a missing fact as "none"; ``RoleManager`` is what leaves those
+  roles alone when the source does not know the fact at all (``HolderList.provides``).
 - Special roles need a linked Discord account; a member missing from the holder list keeps only
   Former Naib (if it applies) and loses every other role.
 """
@@ -29,13 +32,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gaib_theme_sietch.tiers.holders import Holder
+from gaib_theme_sietch.tiers.holders import Fact, Holder
 from gaib_theme_sietch.tiers.ranking import rank_holders
 from gaib_theme_sietch.tiers.thresholds import TIERS, Tier
 from gaib_theme_sietch.tiers.tier import TIER_NAMES, TierService
 
 SpecialRole = Literal["former_naib", "taqwa", "water_sharer", "engaged", "veteran"]
 ChangeKind = Literal["promotion", "demotion", "joined", "left", "waitlist_promotion"]
+#: The special roles each holder fact decides (a sync from a source without the fact leaves them).
+FACT_ROLES: Mapping[Fact, tuple[SpecialRole, ...]] = {
+    "badges": ("water_sharer", "engaged"),
+    "joined_at": ("veteran",),
+}
 _TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}  # 0 = highest
 _NAIB_HELD = frozenset({"naib", "former_naib"})
 _SPECIAL_BITS: tuple[SpecialRole, ...] = (

@@ -2,7 +2,9 @@
 
 Wallets come from wallet verification's store (wallet -> Discord user id, platform ``discord``);
 a wallet nobody verified is never read. A holder's ``joined_at`` is when they verified (their
-tenure as a verified holder, for Veteran); the chain knows no badges, so ``badges`` is empty. For each one the source calls the token's
+tenure as a verified holder, for Veteran); the chain knows no badges, so the source does not
+provide them (``HolderList.provides`` is ``{"joined_at"}``) and a sync leaves the badge roles,
+Water Sharer and Engaged, as they are. For each wallet the source calls the token's
 ``balanceOf(address)`` with ``eth_call``, in JSON-RPC batches, all at ONE block: ``latest`` is
 resolved to a block number first (``eth_blockNumber``), so a sync never mixes balances of
 different blocks, and a fixed ``block`` makes a sync reproducible. Amounts are the raw uint256,
@@ -326,4 +328,5 @@ class EvmHolderSource:
             f"{len(holders)} verified wallets: token {s.token} on chain {balances.chain_id} "
             f"at block {balances.block} via {redact_url(s.rpc_url)}"
         )
-        return HolderList(holders, origin)
+        # The chain has balances, and the verification store the tenure; badges it has not.
+        return HolderList(holders, origin, provides=frozenset({"joined_at"}))

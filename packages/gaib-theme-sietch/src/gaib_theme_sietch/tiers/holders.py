@@ -14,6 +14,12 @@ field               required   value
 ``joined_at``       no         ISO 8601 date or date-time; no time zone means UTC
 ==================  =========  ====================================================================
 
+Which facts the file gives (``HolderList.provides``) follows from its columns: a CSV with a
+``badges`` column (a JSON snapshot with a ``badges`` field in any object) gives badges, so a
+holder without badges there has none; without the column nobody's badges are known, and a sync
+leaves the roles badges decide (Water Sharer, Engaged) as they are. Likewise ``joined_at`` and
+Veteran.
+
 Every error names the file and line (``holders.csv:7: amount: ...``) and how to fix it. A JSON
 number with a fraction (``6.9``) is refused: JSON readers turn it into a float, which cannot
 hold BGT exactly; write ``"6.9"``.
@@ -29,12 +35,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from gaib_core.errors import ConfigError, GaibError, SourceLocation
 
 from gaib_theme_sietch.tiers.amounts import to_wei
 
+Fact = Literal["badges", "joined_at"]
+#: The facts about holders beyond wallet, amount and Discord id, which a source may not know.
+FACTS: frozenset[Fact] = frozenset({"badges", "joined_at"})
 FIELDS = ("wallet", "amount", "amount_wei", "discord_user_id", "badges", "joined_at")
 _WALLET = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _SNOWFLAKE = re.compile(r"^[1-9]\d{0,19}$")
@@ -55,11 +64,19 @@ class Holder:
 
 @dataclass(frozen=True, slots=True)
 class HolderList:
-    """What a holder source read: the holders, and where from (``origin``: for people, no
-    secrets)."""
+    """What a holder source read: the holders, where from (``origin``: for people, no secrets)
+    and which facts it knows (``provides``).
+
+    ``provides`` names the facts of ``FACTS`` the source knows for every holder: ``badges``
+    (an empty ``Holder.badges`` then means "no badges") and ``joined_at`` (tenure). A fact left
+    out is unknown, not empty: a sync neither gives nor takes the roles it decides (Water Sharer
+    and Engaged for badges, Veteran for ``joined_at``). The default, every fact, is what a
+    source that says nothing claims.
+    """
 
     holders: list[Holder]
     origin: str
+    provides: frozenset[Fact] = FACTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +102,18 @@ class SnapshotSource:
         return str(self.path)
 
     def read(self) -> HolderList:
-        """The file's holders."""
-        return HolderList(load_snapshot(self.path), str(self.path))
+        """The file's holders, and the facts its columns give."""
+        return read_snapshot(self.path)
 
 
 def load_snapshot(path: Path) -> list[Holder]:
-    """Read a CSV (``.csv``) or JSON (any other name) holder snapshot."""
+    """Read a CSV (``.csv``) or JSON (any other name) holder snapshot's holders."""
+    return read_snapshot(path).holders
+
+
+def read_snapshot(path: Path) -> HolderList:
+    """Read a CSV (``.csv``) or JSON (any other name) holder snapshot: its holders, and the
+    facts (``badges``, ``joined_at``) it gives, from its columns (JSON: the fields used)."""
     where = SourceLocation(str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -98,13 +121,19 @@ def load_snapshot(path: Path) -> list[Holder]:
         raise ConfigError("file not found", location=where, hint="check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the snapshot: {exc}", location=where) from None
+    fields: set[str] = set()  # the columns (CSV) or fields (JSON) the file has, as read
     rows = (
-        _csv_rows(text, str(path)) if path.suffix.lower() == ".csv" else _json_rows(text, str(path))
+        _csv_rows(text, str(path), fields)
+        if path.suffix.lower() == ".csv"
+        else _json_rows(text, str(path), fields)
     )
-    return _holders(rows)
+    holders = _holders(rows)
+    return HolderList(holders, str(path), frozenset(f for f in FACTS if f in fields))
 
 
-def _csv_rows(text: str, file: str) -> Iterator[tuple[SourceLocation, dict[str, Any]]]:
+def _csv_rows(
+    text: str, file: str, fields: set[str]
+) -> Iterator[tuple[SourceLocation, dict[str, Any]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
@@ -121,6 +150,7 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[SourceLocation, dict[str, 
                 location=SourceLocation(file, 1),
                 hint=f"columns are {', '.join(FIELDS)}",
             )
+    fields.update(columns)
     for values in reader:
         at = SourceLocation(file, reader.line_num)
         if not any(v.strip() for v in values):
@@ -142,7 +172,9 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[SourceLocation, dict[str, 
         yield at, row
 
 
-def _json_rows(text: str, file: str) -> Iterator[tuple[SourceLocation, dict[str, Any]]]:
+def _json_rows(
+    text: str, file: str, fields: set[str]
+) -> Iterator[tuple[SourceLocation, dict[str, Any]]]:
     """Objects of a top-level JSON list, each with the line it starts on."""
     decoder = json.JSONDecoder(parse_float=_refuse_float, parse_constant=_refuse_constant)
     index = _skip(text, 0)
@@ -187,6 +219,7 @@ def _json_rows(text: str, file: str) -> Iterator[tuple[SourceLocation, dict[str,
                 raise ConfigError(
                     f"unknown field {name!r}", location=at, hint=f"fields are {', '.join(FIELDS)}"
                 )
+        fields.update(value)
         yield at, value
         index = _skip(text, index)
     if index >= len(text):

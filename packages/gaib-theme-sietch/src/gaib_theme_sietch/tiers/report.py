@@ -19,8 +19,24 @@ def _who(plan: SyncPlan, user: str) -> str:
     return f"{name} ({user})" if name else user
 
 
-def plan_lines(plan: SyncPlan, names: Mapping[str, str], *, pages: int, strip: bool) -> list[str]:
-    """The plan: what was read, tier changes, then every role change per member."""
+#: How a sync names a fact its holder source lacks ("the evm source has no badges").
+FACT_WORDS = {"badges": "badges", "joined_at": "joined-at dates (tenure)"}
+
+
+def left_alone_lines(plan: SyncPlan, names: Mapping[str, str], source: str) -> list[str]:
+    """One line per fact the source lacks: the roles it decides, left as they are."""
+    return [
+        f"{', '.join(names[key] for key in keys)} left as they are: "
+        f"the {source} source has no {FACT_WORDS[fact]}."
+        for fact, keys in plan.left_alone.items()
+    ]
+
+
+def plan_lines(
+    plan: SyncPlan, names: Mapping[str, str], *, pages: int, strip: bool, source: str
+) -> list[str]:
+    """The plan: what was read, the roles left alone, tier changes, then every role change per
+    member."""
     fate = "their Sietch roles removed" if strip else "kept as they are"
     lines = [
         f"Guild {plan.guild_id}: {_count(plan.members, 'member')} listed "
@@ -28,6 +44,7 @@ def plan_lines(plan: SyncPlan, names: Mapping[str, str], *, pages: int, strip: b
         f"{plan.linked:,} of them members here; "
         f"{_count(plan.unknown, 'member')} gaib does not know ({fate})."
     ]
+    lines += left_alone_lines(plan, names, source)
     if plan.tier_changes:
         lines += ["", "Tier changes:"]
         for change in plan.tier_changes:
@@ -72,6 +89,7 @@ def result_lines(plan: SyncPlan, result: SyncResult, requests: int | None) -> li
 def as_json(
     plan: SyncPlan,
     *,
+    source: str,
     pages: int,
     dry_run: bool,
     result: SyncResult | None,
@@ -81,6 +99,7 @@ def as_json(
     return {
         "guild_id": plan.guild_id,
         "dry_run": dry_run,
+        "source": source,
         "members": plan.members,
         "member_pages": pages,
         "holders": plan.holders,
@@ -94,6 +113,9 @@ def as_json(
                 "after": c.after or "none",
             }
             for c in plan.tier_changes
+        ],
+        "left_as_they_are": [
+            {"fact": fact, "roles": list(keys)} for fact, keys in plan.left_alone.items()
         ],
         "role_changes": [c.as_json() for c in plan.changes],
         "applied": None

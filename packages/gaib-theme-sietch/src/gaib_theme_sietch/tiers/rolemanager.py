@@ -9,6 +9,10 @@ Output: a ``SyncPlan``, pure data. The rules:
   eligibility gives: missing ones are added, other Sietch roles removed. Roles that are not
   Sietch's are never touched, and neither are Sietch roles the ``RoleMap`` leaves out (the app
   configuration's feature gates).
+- Roles decided by a fact the holder source does **not provide** (``HolderList.provides``:
+  the ``evm`` source has no badges, a snapshot without a ``badges`` column neither) are left
+  exactly as they are, for every member: neither given nor taken (``FACT_ROLES``). The plan
+  lists them (``SyncPlan.left_alone``) so the sync can say so.
 - A member gaib does **not know** (in the guild, not among the holders) keeps their roles, unless
   ``strip_unknown`` is set: then they lose every Sietch role except Former Naib, which stays
   with whoever held a Naib seat. Either way nobody keeps two tier roles: an unknown member
@@ -21,14 +25,19 @@ Output: a ``SyncPlan``, pure data. The rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from gaib_core.provider.models import Member
 
-from gaib_theme_sietch.tiers.eligibility import Change, EligibilityService, in_user_order
-from gaib_theme_sietch.tiers.holders import Holder
+from gaib_theme_sietch.tiers.eligibility import (
+    FACT_ROLES,
+    Change,
+    EligibilityService,
+    in_user_order,
+)
+from gaib_theme_sietch.tiers.holders import FACTS, Fact, Holder
 from gaib_theme_sietch.tiers.roles import MANAGED_KEYS, TIER_KEYS, RoleMap
 
 Action = Literal["add", "remove"]
@@ -66,6 +75,8 @@ class SyncPlan:
     linked: int  # holders linked to a member of this guild
     unknown: int  # members not among the holders
     usernames: Mapping[str, str]
+    # Managed roles left as they are because the source lacks the fact deciding them.
+    left_alone: Mapping[Fact, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:
@@ -113,9 +124,20 @@ class RoleManager:
         members: Sequence[Member],
         *,
         now: datetime,
+        provides: frozenset[Fact] = FACTS,
     ) -> SyncPlan:
-        """The role changes that make ``members`` hold what ``holders`` entitle them to."""
+        """The role changes that make ``members`` hold what ``holders`` entitle them to.
+
+        ``provides``: the facts the holder source knows (``HolderList.provides``); the roles
+        the others decide are left as each member holds them.
+        """
         holders = list(holders)
+        left_alone = {
+            fact: decided
+            for fact in sorted(FACTS - provides)
+            if (decided := tuple(k for k in FACT_ROLES[fact] if k in self.managed))
+        }
+        kept = frozenset(k for decided in left_alone.values() for k in decided)
         # Members share a few role combinations: each is turned into keys once.
         combos: dict[tuple[str, ...], frozenset[str]] = {}
         held: dict[str, frozenset[str]] = {}
@@ -145,6 +167,8 @@ class RoleManager:
             else:
                 unknown += 1
                 wanted = self._unknown(now_held)
+            if kept:
+                wanted = (wanted - kept) | (now_held & kept)
             if wanted != now_held:  # most members, on most days, hold what they should
                 changes.extend(self._diff(user, now_held, wanted))
                 changed.add(user)
@@ -160,6 +184,7 @@ class RoleManager:
             linked=len(linked & held.keys()),
             unknown=unknown,
             usernames={m.user_id: m.username for m in members},
+            left_alone=left_alone,
         )
 
     def _unknown(self, held: frozenset[str]) -> frozenset[str]:

@@ -45,7 +45,7 @@ from gaib_theme_sietch.tiers.source_options import (
 if TYPE_CHECKING:
     from gaib_core.engine.session import Session
 
-    from gaib_theme_sietch.tiers.holders import Holder
+    from gaib_theme_sietch.tiers.holders import HolderList
     from gaib_theme_sietch.tiers.rolemanager import SyncPlan
     from gaib_theme_sietch.tiers.roles import RoleMap
     from gaib_theme_sietch.tiers.sync import GuildView, SyncResult
@@ -63,6 +63,7 @@ class Options:
     strip_unknown: bool
     concurrency: int
     lock_timeout: float
+    source: str  # the holder source's name, for "the evm source has no badges"
 
 
 @dataclass
@@ -134,8 +135,10 @@ def sync(
             hint="a CSV or JSON snapshot with wallet, amount and discord_user_id, or the "
             "verified wallets' balances from a JSON-RPC node (--rpc URL --token ADDRESS)",
         )
-    loaded = load_holders(request, hooks()).holders
-    options = Options(dry_run, as_json, strip_unknown, concurrency, parse_timeout(lock_timeout))
+    loaded = load_holders(request, hooks())
+    options = Options(
+        dry_run, as_json, strip_unknown, concurrency, parse_timeout(lock_timeout), request.name
+    )
     session = open_session(None, hooks(), guild=guild, need_config=False)
     try:
         settings = app_settings(session, thresholds)
@@ -148,6 +151,7 @@ def sync(
 
         data = document(
             outcome.plan,
+            source=options.source,
             pages=outcome.view.pages,
             dry_run=dry_run,
             result=outcome.result,
@@ -189,7 +193,7 @@ def app_settings(session: Session, thresholds: Path | None) -> Settings:
 
 
 async def _run(
-    session: Session, holders: list[Holder], settings: Settings, options: Options
+    session: Session, holders: HolderList, settings: Settings, options: Options
 ) -> Outcome:
     from datetime import UTC, datetime
 
@@ -214,7 +218,13 @@ async def _run(
                 EligibilityService(TierService(settings.thresholds)),
                 strip_unknown=options.strip_unknown,
             )
-            plan = manager.plan(session.guild_id, holders, view.members, now=datetime.now(UTC))
+            plan = manager.plan(
+                session.guild_id,
+                holders.holders,
+                view.members,
+                now=datetime.now(UTC),
+                provides=holders.provides,
+            )
             if not options.as_json:
                 _show_plan(plan, view, roles, options)
             if options.dry_run or not plan.has_changes:
@@ -253,7 +263,9 @@ async def _apply(session: Session, plan: SyncPlan, roles: RoleMap, options: Opti
 def _show_plan(plan: SyncPlan, view: GuildView, roles: RoleMap, options: Options) -> None:
     from gaib_theme_sietch.tiers.report import plan_lines
 
-    lines = plan_lines(plan, roles.names, pages=view.pages, strip=options.strip_unknown)
+    lines = plan_lines(
+        plan, roles.names, pages=view.pages, strip=options.strip_unknown, source=options.source
+    )
     typer.echo("\n".join(lines))
 
 

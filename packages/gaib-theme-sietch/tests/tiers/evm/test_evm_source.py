@@ -66,6 +66,7 @@ def test_balances_of_the_linked_wallets_exactly(evm: Any, links: Any, token: Any
         verified = {link.user_id: link.linked_at for link in store.links("discord")}
     assert {h.discord_user_id: h.joined_at for h in held.holders} == verified
     assert all(h.badges == () for h in held.holders)
+    assert held.provides == {"joined_at"}  # badges unknown (not "none"): a sync leaves them
     assert f"at block {evm.head()}" in held.origin
     assert f"token {token.address}" in held.origin
 

@@ -22,7 +22,12 @@ def test_sync_gives_the_roles_the_chain_says(
     (tmp_path / "thresholds.yaml").write_text(THRESHOLDS)
     members = {
         name: sietch_guild.add_member(name, keys)
-        for name, keys in (("leto", []), ("jessica", []), ("alia", ["usul"]), ("stilgar", []))
+        for name, keys in (
+            ("leto", []),
+            ("jessica", []),
+            ("alia", ["usul", "water_sharer", "engaged"]),  # badge roles the chain cannot see
+            ("stilgar", []),
+        )
     }
     for name, bgt in (("leto", "5000"), ("jessica", "3000"), ("alia", "420"), ("stilgar", "69")):
         evm.mint(token, links.link(members[name]), bgt_to_wei(bgt))
@@ -38,7 +43,9 @@ def test_sync_gives_the_roles_the_chain_says(
                     "--thresholds", "thresholds.yaml", cwd=tmp_path, env=env)  # fmt: skip
 
     assert done.code == 0, done
+    assert "Water Sharer, Engaged left as they are: the evm source has no badges." in done.out
     assert sietch_guild.held(members["leto"]) == {"naib"}
     assert sietch_guild.held(members["jessica"]) == {"fedaykin"}
-    assert sietch_guild.held(members["alia"]) == {"sihaya", "taqwa"}  # waitlisted, verified
+    # waitlisted and verified; the badge roles stay as they were
+    assert sietch_guild.held(members["alia"]) == {"sihaya", "taqwa", "water_sharer", "engaged"}
     assert sietch_guild.held(members["stilgar"]) == {"ichwan"}
