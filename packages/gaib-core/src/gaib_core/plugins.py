@@ -2,8 +2,9 @@
 
 ``build_plugin_manager()`` has no import-time side effects: it adds the specs, lets every plugin
 add its own (``gaib_addhooks``, historic), blocks what ``GAIB_DISABLE_PLUGINS`` names
-(comma-separated), loads the ``gaib`` entry points, registers the built-ins (which are plugins
-like any other) and checks that every implementation matches a spec.
+(comma-separated), loads the ``gaib`` entry points (as pluggy's ``load_setuptools_entrypoints``
+does, found by :mod:`gaib_core.entrypoints`), registers the built-ins (which are plugins like any
+other) and checks that every implementation matches a spec.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def build_plugin_manager(
     for name in _disabled():
         pm.set_blocked(name)
     if load_entry_points:
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        _load_entry_points(pm, ENTRY_POINT_GROUP)
     if builtins:
         for module_name in builtin_modules:
             if pm.is_blocked(module_name):
@@ -73,6 +74,25 @@ def build_plugin_manager(
         pm.register(plugin)
     pm.check_pending()
     return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager, group: str) -> None:
+    """``pm.load_setuptools_entrypoints(group)``, found without importing importlib.metadata
+    where :mod:`gaib_core.entrypoints` can (every ``gaib`` start does this)."""
+    from gaib_core import entrypoints
+
+    found = entrypoints.find(group)
+    if found is None:
+        pm.load_setuptools_entrypoints(group)
+        return
+    for ep in found:
+        if pm.has_plugin(ep.name) or pm.is_blocked(ep.name):
+            continue
+        plugin = ep.load()
+        pm.register(plugin, name=ep.name)
+        # pluggy's own record of where each plugin came from, as load_setuptools_entrypoints
+        # keeps it: list_plugin_distinfo() reads it (the distribution opens on first use).
+        pm._plugin_distinfo.append((plugin, ep.dist))  # type: ignore[arg-type]
 
 
 def missing_plugin_hint(kind: str, name: str, known: Iterable[str]) -> str:
