@@ -45,6 +45,12 @@ def test_decide_agrees_with_tier(wei: int, rank: int | None) -> None:
     assert SERVICE.decide(wei, rank).tier == SERVICE.tier(wei, rank)
 
 
+@given(pairs=st.lists(st.tuples(WEI, RANK), max_size=20))
+def test_tiers_of_a_list_agree_with_tier(pairs: list[tuple[int, int | None]]) -> None:
+    """The batch path a whole holder list takes gives each holder what ``tier`` gives."""
+    assert SERVICE.tiers(pairs) == [SERVICE.tier(wei, rank) for wei, rank in pairs]
+
+
 def test_reasons_and_json() -> None:
     assert SERVICE.decide(bgt_to_wei("6.8")).as_json() == {
         "tier": "none",

@@ -6,7 +6,7 @@ tier role and special roles, the seats (top 69), the waitlist and the changes si
 
 The rules (PRD 2.1; the BRIEF's fixed semantics):
 
-- Ranks come from ``ranking.rank_holders`` (amount descending, wallet ascending on ties).
+- Ranks come from ``ranking.rank_order`` (amount descending, wallet ascending on ties).
 - Ranks 1-7 hold the Naib seats, 8-69 the Fedaykin seats (rank overrides amount); everyone else
   gets their amount tier. A member holds exactly one tier role.
 - Ranks 70-100 are the waitlist. A waitlisted holder who has registered, i.e. linked the wallet
@@ -28,12 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gaib_theme_sietch.tiers.gcpause import gc_paused
 from gaib_theme_sietch.tiers.holders import Fact, Holder
-from gaib_theme_sietch.tiers.ranking import rank_holders
+from gaib_theme_sietch.tiers.ranking import rank_order
 from gaib_theme_sietch.tiers.thresholds import TIERS, Tier
 from gaib_theme_sietch.tiers.tier import TIER_NAMES, TierService
 
@@ -79,9 +80,9 @@ class Seat:
     discord_user_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class MemberRoles:
-    """A Discord member's roles after this run."""
+class MemberRoles(NamedTuple):
+    """A Discord member's roles after this run (a named tuple: one is made per linked holder,
+    and a tuple is made several times faster than a frozen dataclass)."""
 
     discord_user_id: str
     tier: Tier | None
@@ -140,42 +141,49 @@ class EligibilityService:
         now: datetime,
     ) -> Eligibility:
         """Everyone's roles now, given the roles they held before (``{user id: role keys}``)."""
-        holders = list(holders)
-        before = {user: frozenset(roles) for user, roles in (previous or {}).items()}
-        ranks = rank_holders((h.wallet, h.wei) for h in holders)
-        thresholds = self.tiers.thresholds
-        last_seat = thresholds.thresholds.ranks.fedaykin
+        with gc_paused():
+            return self._evaluate(list(holders), previous or {}, now)
+
+    def _evaluate(
+        self, holders: list[Holder], previous: Mapping[str, Iterable[str]], now: datetime
+    ) -> Eligibility:
+        before = {user: frozenset(roles) for user, roles in previous.items()}
+        order = rank_order([(h.wallet, h.wei) for h in holders])
+        limits = self.tiers.thresholds.thresholds.ranks
+        # The seats and the waitlist: the first ranks, in rank order.
         seats: list[Seat] = []
         waitlist: list[Seat] = []
-        members: dict[str, MemberRoles] = {}
+        for position, index in enumerate(order[: limits.waitlist], start=1):
+            seated = holders[index]
+            seat = Seat(position, seated.wallet, seated.wei, seated.discord_user_id)
+            (seats if position <= limits.fedaykin else waitlist).append(seat)
+        ranks: list[int | None] = [None] * len(holders)  # each holder's rank, by index
+        for position, index in enumerate(order, start=1):
+            ranks[index] = position
+        linked_ranks = [
+            r for h, r in zip(holders, ranks, strict=True) if h.discord_user_id is not None
+        ]
+        linked = [h for h in holders if h.discord_user_id is not None]
+        tiers = self.tiers.tiers(zip([h.wei for h in linked], linked_ranks, strict=True))
         # Veteran: joined at least veteran_days before now (one subtraction, not one per holder).
         veteran_since = now - timedelta(days=self.rules.veteran_days)
         nothing: frozenset[str] = frozenset()
-        for holder in holders:
-            rank = ranks.get(holder.wallet)
-            if rank is not None and rank <= thresholds.thresholds.ranks.waitlist:
-                seat = Seat(rank, holder.wallet, holder.wei, holder.discord_user_id)
-                (seats if rank <= last_seat else waitlist).append(seat)
+        specials = self._specials
+        members: dict[str, MemberRoles] = {}
+        for holder, tier, rank in zip(linked, tiers, linked_ranks, strict=True):
             user = holder.discord_user_id
-            if user is None:
-                continue
-            tier = self.tiers.tier(holder.wei, rank)
-            specials = self._specials(holder, tier, rank, before.get(user, nothing), veteran_since)
-            members[user] = MemberRoles(user, tier, rank, specials)
+            assert user is not None  # linked
+            held = before.get(user, nothing)
+            members[user] = MemberRoles(
+                user, tier, rank, specials(holder, tier, rank, held, veteran_since)
+            )
         for user, held in before.items():
             if user not in members and held:  # left: their roles must go
                 gone: frozenset[SpecialRole] = frozenset()
                 if held & {"naib", "former_naib"}:
                     gone = frozenset({"former_naib"})
                 members[user] = MemberRoles(user, None, None, gone)
-        seats.sort(key=lambda s: s.rank)
-        waitlist.sort(key=lambda s: s.rank)
-        changes = tuple(
-            change
-            for user in in_user_order(members)
-            if (change := _change(user, before.get(user, frozenset()), members[user]))
-        )
-        return Eligibility(tuple(seats), tuple(waitlist), members, changes)
+        return Eligibility(tuple(seats), tuple(waitlist), members, _changes(members, before))
 
     def _specials(
         self,
@@ -209,6 +217,26 @@ def _previous_tier(held: frozenset[str]) -> Tier | None:
         if tier in held:
             return tier
     return None
+
+
+def _changes(
+    members: Mapping[str, MemberRoles], before: Mapping[str, frozenset[str]]
+) -> tuple[Change, ...]:
+    """Every member's tier change, in user order. Members share a few (roles before, tier now,
+    Taqwa now) combinations: each is decided once, and only the members who changed are
+    sorted."""
+    nothing: frozenset[str] = frozenset()
+    decided: dict[tuple[frozenset[str], Tier | None, bool], Change | None] = {}
+    found: dict[str, Change] = {}
+    for user, now in members.items():
+        held = before.get(user, nothing)
+        key = (held, now.tier, "taqwa" in now.specials)
+        if key not in decided:
+            decided[key] = _change("", held, now)
+        change = decided[key]
+        if change is not None:
+            found[user] = Change(user, change.kind, change.before, change.after)
+    return tuple(found[user] for user in in_user_order(found))
 
 
 def _change(user: str, held: frozenset[str], now: MemberRoles) -> Change | None:

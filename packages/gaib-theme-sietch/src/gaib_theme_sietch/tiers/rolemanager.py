@@ -37,6 +37,7 @@ from gaib_theme_sietch.tiers.eligibility import (
     EligibilityService,
     in_user_order,
 )
+from gaib_theme_sietch.tiers.gcpause import gc_paused
 from gaib_theme_sietch.tiers.holders import FACTS, Fact, Holder
 from gaib_theme_sietch.tiers.roles import MANAGED_KEYS, TIER_KEYS, RoleMap
 
@@ -74,7 +75,7 @@ class SyncPlan:
     holders: int  # holders given
     linked: int  # holders linked to a member of this guild
     unknown: int  # members not among the holders
-    usernames: Mapping[str, str]
+    usernames: Mapping[str, str]  # of the members with changes (the ones a report names)
     # Managed roles left as they are because the source lacks the fact deciding them.
     left_alone: Mapping[Fact, tuple[str, ...]] = field(default_factory=dict)
 
@@ -131,7 +132,17 @@ class RoleManager:
         ``provides``: the facts the holder source knows (``HolderList.provides``); the roles
         the others decide are left as each member holds them.
         """
-        holders = list(holders)
+        with gc_paused():
+            return self._plan(guild_id, list(holders), members, now, provides)
+
+    def _plan(
+        self,
+        guild_id: str,
+        holders: list[Holder],
+        members: Sequence[Member],
+        now: datetime,
+        provides: frozenset[Fact],
+    ) -> SyncPlan:
         left_alone = {
             fact: decided
             for fact in sorted(FACTS - provides)
@@ -151,13 +162,12 @@ class RoleManager:
             holders, {user: keys for user, keys in held.items() if keys}, now=now
         )
         linked = {h.discord_user_id for h in holders if h.discord_user_id is not None}
-        changes: list[RoleChange] = []
-        changed: set[str] = set()
         unknown = 0
         eligible = outcome.members
         wanted_of: dict[tuple[object, frozenset[str]], frozenset[str]] = {}  # one per combination
-        for user in in_user_order(held):
-            now_held = held[user]
+        kept_of: dict[frozenset[str], frozenset[str]] = {}  # unknown members: one per combination
+        differ: dict[str, frozenset[str]] = {}  # members who hold other roles than they should
+        for user, now_held in held.items():
             if user in linked:
                 roles_now = eligible[user]
                 entitled = (roles_now.tier, roles_now.specials)
@@ -166,12 +176,17 @@ class RoleManager:
                     wanted = wanted_of[entitled] = roles_now.roles & self.managed
             else:
                 unknown += 1
-                wanted = self._unknown(now_held)
+                wanted = kept_of.get(now_held)
+                if wanted is None:
+                    wanted = kept_of[now_held] = self._unknown(now_held)
             if kept:
                 wanted = (wanted - kept) | (now_held & kept)
             if wanted != now_held:  # most members, on most days, hold what they should
-                changes.extend(self._diff(user, now_held, wanted))
-                changed.add(user)
+                differ[user] = wanted
+        changes: list[RoleChange] = []
+        for user in in_user_order(differ):  # only those who change are put in order
+            changes.extend(self._diff(user, held[user], differ[user]))
+        changed = differ.keys()
         # A member gaib does not know and keeps has not moved tier (at most lost a duplicate).
         reported = changed if self.strip_unknown else changed & linked
         tier_changes = tuple(c for c in outcome.changes if c.discord_user_id in reported)
@@ -183,7 +198,7 @@ class RoleManager:
             holders=len(holders),
             linked=len(linked & held.keys()),
             unknown=unknown,
-            usernames={m.user_id: m.username for m in members},
+            usernames={m.user_id: m.username for m in members if m.user_id in changed},
             left_alone=left_alone,
         )
 

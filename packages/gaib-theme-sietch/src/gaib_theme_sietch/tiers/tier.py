@@ -7,6 +7,7 @@ Below the lowest threshold (6.9 BGT) and outside the rank seats the tier is ``No
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gaib_theme_sietch.tiers.amounts import format_bgt
@@ -53,6 +54,19 @@ class TierService:
     def tier(self, wei: int, rank: int | None = None) -> Tier | None:
         """The tier alone (the fast path used for whole holder lists)."""
         return self.thresholds.rank_tier(rank) or self.thresholds.amount_tier(wei)
+
+    def tiers(self, holders: Iterable[tuple[int, int | None]]) -> list[Tier | None]:
+        """``tier(wei, rank)`` of each ``(wei, rank)`` pair: the same answers, with one call
+        per holder instead of three (whole holder lists: 100,000 is an everyday size)."""
+        ranks = self.thresholds.thresholds.ranks
+        naib, fedaykin = ranks.naib, ranks.fedaykin
+        amount_tier = self.thresholds.amount_tier
+        return [
+            ("naib" if rank <= naib else "fedaykin")
+            if rank is not None and 1 <= rank <= fedaykin
+            else amount_tier(wei)
+            for wei, rank in holders
+        ]
 
     def decide(self, wei: int, rank: int | None = None) -> TierDecision:
         """The tier of a holder of ``wei`` at ``rank`` (``None`` = unranked), with the reason."""
