@@ -17,6 +17,10 @@ from gaib_cli.app import build_app
 from gaib_core.project import Project
 from gaib_theme_sietch.appconfig.models import AppConfig
 from gaib_theme_sietch.appconfig.store import open_config_store
+from gaib_theme_sietch.verify.settings import VerifySettings
+from gaib_theme_sietch.verify.store import open_store as open_verify_store
+from gaib_theme_sietch.verify.testing import link_wallet
+from gaib_theme_sietch.verify.verifier import Verifier
 from typer.testing import CliRunner
 
 from .conftest import SietchGuild, whales
@@ -45,9 +49,9 @@ class Gaib:
         }
         self.checked: set[str] = set()
 
-    def check(self, title: str, *args: str) -> Any:
+    def check(self, title: str, *args: str, env: dict[str, str] | None = None) -> Any:
         """Run; exit 0 and stdout one document valid against the schema ``title``."""
-        result = CliRunner().invoke(self.app, list(args), env=self.env)
+        result = CliRunner().invoke(self.app, list(args), env={**self.env, **(env or {})})
         assert result.exit_code == 0, (args, result.output, result.exception)
         document = json.loads(result.stdout)  # exactly one JSON document
         jsonschema.validate(document, SCHEMAS[title])
@@ -104,4 +108,14 @@ def test_every_json_output_in_the_readme_matches_its_schema(
     assert preview["remapped"] == [{"name": "Naib", "checkpoint_id": "1" * 18, "guild_id": naib}]
     done = gaib.check("restore-plan", "restore", "exec", "--checkpoint", saved.id, "--json")
     assert done["dry_run"] is False and done["backup_checkpoint"]
+
+    database = f"sqlite:///{tmp_path / 'verify.sqlite3'}"
+    settings = VerifySettings(base_url="https://verify.example.org", database_url=database)
+    with open_verify_store(database) as verify:
+        wallet, _ = link_wallet(Verifier(verify, settings), "discord", member)
+    env = {"DATABASE_URL": database}
+    who = gaib.check("sietch-whois", "sietch", "whois", member, "--json", env=env)
+    assert who["verified"] is True and who["wallet"] == wallet.address
+    linked = gaib.check("sietch-whois-wallet", "sietch", "whois", wallet.address, "--json", env=env)
+    assert [link["user_id"] for link in linked["links"]] == [member]
     assert gaib.checked == set(SCHEMAS), set(SCHEMAS) - gaib.checked  # every schema exercised
