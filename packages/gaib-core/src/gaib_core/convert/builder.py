@@ -118,6 +118,18 @@ def synced(overwrites: dict[str, Overwrite], kind: ChannelType) -> dict[str, Ove
     return out
 
 
+@dataclass(frozen=True)
+class ChannelSource:
+    """The channel attributes both source formats hold, under gaib's names."""
+
+    name: str
+    bitrate: int | None = None
+    user_limit: int | None = None
+    topic: str | None = None
+    nsfw: bool | None = None
+    slowmode: int | None = None
+
+
 def first_error(exc: ValidationError) -> str:
     """The first problem of a pydantic error as ``field: message``."""
     error = exc.errors()[0]
@@ -184,6 +196,33 @@ class ConfigBuilder:
             )
         )
         return {**overwrites, BOT: Overwrite(allow=needed, deny=[])}
+
+    def channel_fields(
+        self,
+        source: ChannelSource,
+        kind: ChannelType,
+        overwrites: dict[str, Overwrite],
+        parent: CategoryConfig | None,
+    ) -> dict[str, object]:
+        """A channel's config fields from what both formats store alike: voice fields for
+        voice-like kinds, text fields otherwise, and ``overwrites`` only where the channel is
+        not synced with its category."""
+        fields: dict[str, object] = {"name": source.name, "type": kind}
+        if kind.is_voice_like:
+            if source.bitrate:
+                fields["bitrate"] = source.bitrate
+            if source.user_limit is not None:
+                fields["user_limit"] = source.user_limit
+        else:
+            if source.topic:
+                fields["topic"] = source.topic
+            if source.nsfw:
+                fields["nsfw"] = True
+            if source.slowmode:
+                fields["slowmode"] = source.slowmode
+        if parent is None or overwrites != synced(parent.overwrites, kind):
+            fields["overwrites"] = self.visible_to_bot(overwrites, f"channel '{source.name}'")
+        return fields
 
     def role_permissions(self, bits: int, what: str) -> list[str]:
         """Names of the known permissions in ``bits``; unknown bits become a warning."""

@@ -33,7 +33,7 @@ from gaib_core.config.models import (
     Overwrite,
     normalize_color,
 )
-from gaib_core.convert.builder import Bitfield, ConfigBuilder, Conversion, synced
+from gaib_core.convert.builder import Bitfield, ChannelSource, ConfigBuilder, Conversion
 from gaib_core.convert.settings import ServerFields
 
 FORMAT = "discord-backup"
@@ -268,23 +268,16 @@ class _Converter:
     def _fields(
         self, data: ChannelData, kind: ChannelType, parent: CategoryConfig | None, what: str
     ) -> dict[str, object]:
-        fields: dict[str, object] = {"name": data.name, "type": kind}
-        if kind.is_voice_like:
-            if data.bitrate:
-                fields["bitrate"] = data.bitrate
-            if data.userLimit is not None:
-                fields["user_limit"] = data.userLimit
-        else:
-            if data.topic:
-                fields["topic"] = data.topic
-            if data.nsfw:
-                fields["nsfw"] = True
-            if data.rateLimitPerUser:
-                fields["slowmode"] = data.rateLimitPerUser
+        source = ChannelSource(
+            name=data.name,
+            bitrate=data.bitrate,
+            user_limit=data.userLimit,
+            topic=data.topic,
+            nsfw=data.nsfw,
+            slowmode=data.rateLimitPerUser,
+        )
         overwrites = self._overwrites(data.permissions, kind, what)
-        if parent is None or overwrites != synced(parent.overwrites, kind):
-            fields["overwrites"] = self.build.visible_to_bot(overwrites, f"channel '{data.name}'")
-        return fields
+        return self.build.channel_fields(source, kind, overwrites, parent)
 
     def _server(self) -> None:
         backup = self.backup

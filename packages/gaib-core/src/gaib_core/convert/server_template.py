@@ -25,7 +25,7 @@ from gaib_core.config.models import (
     Overwrite,
     normalize_color,
 )
-from gaib_core.convert.builder import Bitfield, ConfigBuilder, Conversion, synced
+from gaib_core.convert.builder import Bitfield, ChannelSource, ConfigBuilder, Conversion
 from gaib_core.convert.settings import ServerFields
 
 FORMAT = "Discord server template"
@@ -251,23 +251,16 @@ class _Converter:
     def _fields(
         self, data: TemplateChannel, kind: ChannelType, parent: CategoryConfig | None, what: str
     ) -> dict[str, object]:
-        fields: dict[str, object] = {"name": data.name or "", "type": kind}
-        if kind.is_voice_like:
-            if data.bitrate:
-                fields["bitrate"] = data.bitrate
-            if data.user_limit is not None:
-                fields["user_limit"] = data.user_limit
-        else:
-            if data.topic:
-                fields["topic"] = data.topic
-            if data.nsfw:
-                fields["nsfw"] = True
-            if data.rate_limit_per_user:
-                fields["slowmode"] = data.rate_limit_per_user
+        source = ChannelSource(
+            name=data.name or "",
+            bitrate=data.bitrate,
+            user_limit=data.user_limit,
+            topic=data.topic,
+            nsfw=data.nsfw,
+            slowmode=data.rate_limit_per_user,
+        )
         overwrites = self._overwrites(data.permission_overwrites, kind, what)
-        if parent is None or overwrites != synced(parent.overwrites, kind):
-            fields["overwrites"] = self.build.visible_to_bot(overwrites, f"channel '{data.name}'")
-        return fields
+        return self.build.channel_fields(source, kind, overwrites, parent)
 
     def _server(self) -> None:
         guild = self.guild
