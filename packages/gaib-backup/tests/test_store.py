@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -75,3 +76,28 @@ def test_s3_objects_carry_the_service_tier_tag_and_sse_kms(
     algorithm, key_id = store.encryption("state/1/default/backup.x.json.gz")
     assert algorithm == "aws:kms" and key_id is not None and moto_kms_key in key_id
     assert store.read("state/1/default/backup.x.json.gz") == b"data"
+
+
+@pytest.mark.parametrize("url", ["memory://", "memory:///"])
+def test_a_bare_memory_url_is_the_memory_filesystem_not_a_local_directory(
+    url: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `--store memory://` once wrote a directory named "memory:" into the current one
+    monkeypatch.chdir(tmp_path)
+    key = f"bare-url-test/{uuid.uuid4().hex}.json"
+    store = BackupStore(url)
+    store.write(key, b"x")
+    try:
+        assert store.read(key) == b"x"
+        assert list(tmp_path.iterdir()) == []
+        assert "memory" in store.protocols
+        assert store.describe(key) == f"memory://{key}"
+    finally:
+        store.delete(key)
+
+
+def test_a_file_url_with_a_trailing_slash_is_its_directory(tmp_path) -> None:
+    store = BackupStore(f"file://{tmp_path}/")
+    store.write("a/b.json", b"x")
+    assert (tmp_path / "a" / "b.json").read_bytes() == b"x"
+    assert store.describe("a/b.json") == f"file://{tmp_path}/a/b.json"

@@ -46,6 +46,16 @@ def safe_key(key: str) -> str:
     return key
 
 
+def _without_trailing_slash(url: str) -> str:
+    """``url`` without trailing slashes, keeping a bare scheme's ``://``.
+
+    ``memory://`` stripped to ``memory:`` would be a relative local path to fsspec (a directory
+    named ``memory:`` in the current one), and ``file://`` one named ``file:``.
+    """
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}{rest.rstrip('/')}" if sep else url.rstrip("/") or url
+
+
 class BackupStore:
     """Bytes under keys, below one fsspec URL."""
 
@@ -56,7 +66,7 @@ class BackupStore:
         *,
         kms_key_id: str | None = None,
     ) -> None:
-        self.url = url.rstrip("/")
+        self.url = _without_trailing_slash(url)
         self.kms_key_id = kms_key_id
         try:
             self.fs, root = fsspec.core.url_to_fs(self.url, **dict(storage_options or {}))
@@ -80,7 +90,9 @@ class BackupStore:
 
     def describe(self, key: str = "") -> str:
         """The URL of ``key`` (for messages)."""
-        return f"{self.url}/{key}" if key else self.url
+        if not key:
+            return self.url
+        return f"{self.url}{key}" if self.url.endswith("://") else f"{self.url}/{key}"
 
     # --- reading ---------------------------------------------------------------------------------
 
