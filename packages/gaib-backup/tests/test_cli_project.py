@@ -165,3 +165,21 @@ def test_backup_and_snapshot_records_by_id_dry_run_and_refuse_bad_ids(
     assert f"Deleted snapshot {snapshot}." in gaib(app, "snapshot", "delete", snapshot)
     assert all(m.id != snapshot for m in list_snapshots(ctx, sandbox.guild_id))
     assert Project(root).exists
+
+
+def test_another_guilds_id_never_labels_this_workspaces_state(
+    app: typer.Typer, root: Path, sandbox: SandboxGuild
+) -> None:
+    from gaib_backup.backups import list_backups
+    from gaib_backup.errors import BackupError
+
+    gaib(app, "apply", "--auto-approve")
+    other = "999999999999999999"
+    for command in (["backup", "create"], ["snapshot", "create"]):
+        with pytest.raises(BackupError, match=f"state of guild {sandbox.guild_id}, not of guild {other}") as refused:  # fmt: skip
+            gaib(app, *command, "--guild", other)
+        assert "drop --guild" in (refused.value.hint or "")
+    assert list_backups(store(root), other) == [] and list_snapshots(store(root), other) == []
+    # the advice, followed: without --guild the state is kept as its own guild's
+    made = json.loads(gaib(app, "backup", "create", "--json"))
+    assert made["serverId"] == sandbox.guild_id

@@ -60,12 +60,7 @@ def create(
 def _create(opened: Opened, message: str | None, as_json: bool) -> None:
     from gaib_backup.backups import create_backup
 
-    state = opened.session.manager.read()
-    if state.serial == 0:
-        raise BackupError(
-            f"workspace '{opened.session.manager.workspace}' has no state to back up",
-            hint="run `gaib server apply` first",
-        )
+    state = opened.state_to_keep("back up")
     made = create_backup(opened.ctx, state, server_id=opened.server_id, message=message)
     meta = made.backup
     if as_json:

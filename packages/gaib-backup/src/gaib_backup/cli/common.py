@@ -24,6 +24,7 @@ from gaib_core.plugins import DEFAULT_HOOKS, Hooks
 if TYPE_CHECKING:
     from gaib_core.engine.plan import Plan
     from gaib_core.engine.session import Session
+    from gaib_core.state.models import State
     from rich.console import Console
 
     from gaib_backup.context import BackupContext
@@ -109,6 +110,30 @@ class Opened:
     def server_id(self) -> str:
         """The guild id: the server's id in the store."""
         return self.session.guild_id
+
+    def state_to_keep(self, what: str) -> State:
+        """The workspace's state, to back up or snapshot under :attr:`server_id`.
+
+        Refused when there is none yet, and when it belongs to another guild than ``--guild``
+        names: stored under that guild's id it would later be restored as that guild's.
+        """
+        from gaib_backup.errors import BackupError
+
+        state = self.session.manager.read()
+        workspace = self.session.manager.workspace
+        if state.serial == 0:
+            raise BackupError(
+                f"workspace '{workspace}' has no state to {what}",
+                hint="run `gaib server apply` first",
+            )
+        if state.guild_id and state.guild_id != self.server_id:
+            raise BackupError(
+                f"workspace '{workspace}' holds the state of guild {state.guild_id}, "
+                f"not of guild {self.server_id} (--guild)",
+                hint=f"drop --guild (the state is guild {state.guild_id}'s), or select the "
+                f"workspace of guild {self.server_id} (`gaib server workspace select NAME`)",
+            )
+        return state
 
     async def aclose(self) -> None:
         """Close the provider."""

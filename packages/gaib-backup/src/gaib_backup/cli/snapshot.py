@@ -57,12 +57,7 @@ def create(
     from gaib_backup.theme_registry import read_registry
 
     with project(guild, store, config=config) as opened:
-        state = opened.session.manager.read()
-        if state.serial == 0:
-            raise BackupError(
-                f"workspace '{opened.session.manager.workspace}' has no state to snapshot",
-                hint="run `gaib server apply` first",
-            )
+        state = opened.state_to_keep("snapshot")
         path = opened.session.config_path  # the project's, or the --config given
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         manifest = create_snapshot(
