@@ -183,3 +183,37 @@ def test_another_guilds_id_never_labels_this_workspaces_state(
     # the advice, followed: without --guild the state is kept as its own guild's
     made = json.loads(gaib(app, "backup", "create", "--json"))
     assert made["serverId"] == sandbox.guild_id
+
+
+def test_snapshot_restore_apply_with_a_rejected_token_restores_nothing(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gaib_core.errors import GaibError
+    from gaib_core.sandbox.server import SandboxServer
+
+    with SandboxServer(token="the-bot-token") as server:
+        guild = server.sandbox.create_guild()
+        monkeypatch.setenv("DISCORD_API_BASE", server.base_url)
+        monkeypatch.setenv("DISCORD_TOKEN", "the-bot-token")
+        for name in ("GAIB_BACKUP_STORE", "GAIB_BACKUP_METADATA", "GAIB_WORKSPACE"):
+            monkeypatch.delenv(name, raising=False)
+        (tmp_path / ".gaib").mkdir()
+        settings = {"provider": "discord", "guild_id": guild.guild_id}
+        (tmp_path / ".gaib" / "config.yaml").write_text(yaml.safe_dump(settings))
+        config = tmp_path / "discord-server.yaml"
+        config.write_text(yaml.safe_dump(CONFIG, sort_keys=False))
+        monkeypatch.chdir(tmp_path)
+        gaib(app, "apply", "--auto-approve")
+        made = json.loads(gaib(app, "snapshot", "create", "--json"))
+        config.write_text(yaml.safe_dump({**CONFIG, "roles": []}, sort_keys=False))
+        state_file = tmp_path / ".gaib" / "workspaces" / "default" / "state.json"
+        before = state_file.read_bytes(), config.read_bytes()
+
+        monkeypatch.setenv("DISCORD_TOKEN", "a-wrong-token")
+        with pytest.raises(GaibError, match="401"):
+            gaib(app, "snapshot", "restore", made["id"], "--apply", "--auto-approve")
+        assert (state_file.read_bytes(), config.read_bytes()) == before
+        # the free tier's one snapshot restore a day is still there for the retry
+        monkeypatch.setenv("DISCORD_TOKEN", "the-bot-token")
+        gaib(app, "snapshot", "restore", made["id"], "--apply", "--auto-approve")
+        assert gaib(app, "plan").strip().endswith("matches the configuration.")

@@ -152,6 +152,10 @@ async def _restore(
     say(f"  {config}: {'replaced by the snapshot' + chr(39) + 's' if changed else 'unchanged'}")
     if dry_run_ends(dry_run):
         return
+    if apply:
+        # Reach the guild before anything is put back: a rejected token or a guild the bot
+        # cannot see would otherwise stop the apply after state and config were restored.
+        await opened.session.provider.read_guild(opened.server_id)
     with opened.ctx.allowance(opened.server_id, "snapshot restore"):
         if not auto_approve:
             confirm("Do you want to restore this snapshot?")
