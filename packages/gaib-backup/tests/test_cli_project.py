@@ -217,3 +217,19 @@ def test_snapshot_restore_apply_with_a_rejected_token_restores_nothing(
         monkeypatch.setenv("DISCORD_TOKEN", "the-bot-token")
         gaib(app, "snapshot", "restore", made["id"], "--apply", "--auto-approve")
         assert gaib(app, "plan").strip().endswith("matches the configuration.")
+
+
+@pytest.mark.parametrize("command", [["backup", "create"], ["snapshot", "create"]])
+@pytest.mark.parametrize("message", ["evil\x1b[2J", "two\nlines", "bell\x07", "bidi\u202eexe"])
+def test_a_message_with_control_characters_is_refused_before_anything_runs(
+    app: typer.Typer,
+    command: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no project: the option is refused before one is looked for
+    result = CliRunner().invoke(app, ["server", *command, "-m", message])
+    assert result.exit_code == 2
+    assert "Invalid value for '--message'" in result.output and "remove it" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -52,7 +52,23 @@ CONFIG = typer.Option(
     "looked for from its directory up, then from the current one.",
 )
 AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
-MESSAGE = typer.Option(None, "--message", "-m", help="A description to keep with it.")
+
+
+def _plain_message(value: str | None) -> str | None:
+    """``--message`` without control characters: lists print it in terminals, where an escape
+    sequence would act (clear the screen, recolour, rewrite the line)."""
+    from gaib_core.config.models import refuse_control_characters
+
+    try:
+        return refuse_control_characters(value)
+    except ValueError as exc:
+        what = str(exc).split(";")[0]
+        raise typer.BadParameter(f"{what}; lists print it in terminals, remove it") from None
+
+
+MESSAGE = typer.Option(
+    None, "--message", "-m", help="A description to keep with it.", callback=_plain_message
+)
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; change nothing.")
 AUTO_APPROVE = typer.Option(
     False, "--auto-approve", "-auto-approve", help="Do not ask for confirmation."
