@@ -35,3 +35,14 @@ def test_duplicates_and_a_guild_without_any_are_refused() -> None:
     with pytest.raises(GaibError, match="has none of the Sietch roles") as caught:
         find_roles(["Naib"], [Role(id="1", name="@everyone")], "1")
     assert caught.value.hint == "create them first: gaib server apply"
+
+
+def test_the_advice_for_a_guild_without_roles_follows_the_project() -> None:
+    from gaib_theme_sietch.appconfig.mapping import create_hint
+
+    sietch = ServerConfig(roles=[RoleConfig(name="High Council", key="naib")])
+    assert (
+        create_hint(sietch) == "create the theme's roles with `gaib server apply`, then map again"
+    )
+    plain = create_hint(ServerConfig(roles=[RoleConfig(name="Mods")]))
+    assert "`gaib server init --theme sietch --force`" in plain

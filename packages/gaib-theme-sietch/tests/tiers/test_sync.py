@@ -13,16 +13,25 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from gaib_core.config.models import RoleConfig, ServerConfig
 from gaib_core.errors import GaibError
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.models import Member
 from gaib_core.sandbox.faults import FaultSpec
 from gaib_core.testing.fixtures import SandboxGuild
+from gaib_theme_sietch.appconfig.edit import apply_edits, parse_assignment
+from gaib_theme_sietch.appconfig.models import AppConfig
 from gaib_theme_sietch.tiers.amounts import bgt_to_wei
 from gaib_theme_sietch.tiers.eligibility import FACT_ROLES
 from gaib_theme_sietch.tiers.holders import FACTS, Fact, Holder
 from gaib_theme_sietch.tiers.rolemanager import RoleManager
-from gaib_theme_sietch.tiers.roles import DEFAULT_NAMES, RoleMap
+from gaib_theme_sietch.tiers.roles import (
+    DEFAULT_NAMES,
+    MANAGED_KEYS,
+    RoleMap,
+    declared_keys,
+    missing_roles_hint,
+)
 from gaib_theme_sietch.tiers.sync import SyncResult, apply_plan, read_view
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -291,6 +300,46 @@ def test_a_guild_without_the_roles_says_to_apply_the_theme(sandbox: SandboxGuild
         SietchGuild(sandbox, {}, "").sync(whales())
     assert "has no role 'Naib' (role.naib), 'Fedaykin' (role.fedaykin)" in str(err.value)
     assert "create the theme's roles with `gaib server apply`" in str(err.value)
+
+
+def test_a_role_the_project_removed_is_told_to_switch_its_gate_off(
+    sandbox: SandboxGuild,
+) -> None:
+    """The project dropped role.veteran (``remove:``), so `gaib server apply` cannot create it;
+    the advice is the gate, and following it literally lets the roles resolve."""
+    guild = make_sietch_guild(sandbox)
+    core = sandbox.server.sandbox
+    stored = core.store.guild(sandbox.guild_id)
+    assert stored is not None
+    del stored.roles[guild.roles["veteran"]]
+    declared = frozenset(MANAGED_KEYS) - {"veteran"}
+
+    async def resolve(keys: frozenset[str]) -> RoleMap:
+        async with DiscordProvider(token=sandbox.token, base_url=sandbox.base_url) as provider:
+            view = await read_view(provider, sandbox.guild_id)
+            return RoleMap.resolve(view.guild, keys=keys, declared=declared)
+
+    with pytest.raises(GaibError) as err:
+        asyncio.run(resolve(frozenset(MANAGED_KEYS)))
+    hint = err.value.hint or ""
+    assert "discord-server.yaml does not define role.veteran" in hint
+    command = hint.split("`")[1]
+    assert command == "gaib sietch config set gates.veteran=off"
+    app = apply_edits(AppConfig(), [parse_assignment(command.split()[-1])])
+    assert "veteran" not in asyncio.run(resolve(app.managed_roles())).ids
+
+
+def test_missing_roles_advice_follows_what_the_project_defines() -> None:
+    keys = ["naib", "veteran"]
+    assert "`gaib server apply`, then sync again" in missing_roles_hint(keys, None)
+    assert "`gaib server apply`" in missing_roles_hint(keys, frozenset(MANAGED_KEYS))
+    assert "`gaib server init --theme sietch --force`" in missing_roles_hint(keys, frozenset())
+    both = missing_roles_hint(keys, frozenset({"fedaykin"}), then="map again")
+    assert "`gaib sietch config set gates.tier_roles=off gates.veteran=off`" in both
+    assert both.endswith("then map again")
+    assert declared_keys(None) is None
+    config = ServerConfig(roles=[RoleConfig(name="Naib"), RoleConfig(name="Mods")])
+    assert declared_keys(config) == frozenset({"naib"})
 
 
 def test_a_bot_without_manage_roles_is_told_before_any_write(

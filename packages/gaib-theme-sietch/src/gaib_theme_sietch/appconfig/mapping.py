@@ -48,8 +48,16 @@ def sietch_role_names(config: ServerConfig | None) -> list[str]:
     return [r.name for r in rendering.render().roles if r.address_key in keys]
 
 
-def find_roles(names: list[str], roles: list[Role], guild_id: str) -> FoundRoles:
-    """Each name's role id among ``roles``; a name held by two roles is an error."""
+def find_roles(
+    names: list[str],
+    roles: list[Role],
+    guild_id: str,
+    hint: str = "create them first: gaib server apply",
+) -> FoundRoles:
+    """Each name's role id among ``roles``; a name held by two roles is an error.
+
+    ``hint`` is the advice when the guild has none of them (:func:`create_hint`).
+    """
     ids: dict[str, str] = {}
     missing: list[str] = []
     for name in names:
@@ -67,7 +75,7 @@ def find_roles(names: list[str], roles: list[Role], guild_id: str) -> FoundRoles
     if not ids:
         raise GaibError(
             f"guild {guild_id} has none of the Sietch roles ({', '.join(names)})",
-            hint="create them first: gaib server apply",
+            hint=hint,
         )
     return FoundRoles(ids, tuple(missing))
 
@@ -77,4 +85,15 @@ def map_sietch_roles(project: Project, guild_id: str, config: Path | None = None
     from gaib_theme_sietch.appconfig.target import read_guild
 
     live = read_guild(project, guild_id, config)
-    return find_roles(sietch_role_names(live.config), live.guild.roles, guild_id)
+    return find_roles(
+        sietch_role_names(live.config), live.guild.roles, guild_id, create_hint(live.config)
+    )
+
+
+def create_hint(config: ServerConfig | None) -> str:
+    """How to create the Sietch roles: apply, if the project's config defines any of them."""
+    from gaib_theme_sietch.tiers.roles import declared_keys, missing_roles_hint
+
+    declared = declared_keys(config)
+    missing = list(declared) if declared else list(role_keys())
+    return missing_roles_hint(missing, declared, then="map again")

@@ -83,8 +83,13 @@ class RoleMap:
         names: Mapping[str, str] | None = None,
         mapping: Mapping[str, str] | None = None,
         keys: Iterable[str] = MANAGED_KEYS,
+        declared: frozenset[str] | None = None,
     ) -> RoleMap:
-        """Find the role of every key of ``keys`` in ``guild`` (see the module docstring)."""
+        """Find the role of every key of ``keys`` in ``guild`` (see the module docstring).
+
+        ``declared`` is the keys the project's config defines (:func:`declared_keys`), so that a
+        missing role gets advice that works: ``gaib server apply`` creates only those.
+        """
         names = dict(names or DEFAULT_NAMES)
         mapping = mapping or {}
         unknown = sorted(set(mapping) - set(MANAGED_KEYS))
@@ -97,7 +102,7 @@ class RoleMap:
         for role in guild.roles:
             by_name.setdefault(role.name, []).append(role.id)
         ids: dict[str, str] = {}
-        missing: list[str] = []
+        missing: dict[str, str] = {}
         asked = set(keys)
         for key in [k for k in MANAGED_KEYS if k in asked]:
             if key in mapping:
@@ -113,11 +118,11 @@ class RoleMap:
             if found:
                 ids[key] = found[0]
             else:
-                missing.append(f"{names[key]!r} (role.{key})")
+                missing[key] = f"{names[key]!r} (role.{key})"
         if missing:
             raise RoleError(
-                f"guild {guild.id} has no role {', '.join(missing)}",
-                hint="create the theme's roles with `gaib server apply`, then sync again",
+                f"guild {guild.id} has no role {', '.join(missing.values())}",
+                hint=missing_roles_hint(list(missing), declared),
             )
         _distinct(ids, names)
         resolved = cls(ids, {key: _display(guild, ids[key], names[key]) for key in ids})
@@ -149,6 +154,43 @@ class RoleMap:
                     f"the bot cannot give role {role.name!r} (role.{key}): Discord's hierarchy",
                     hint=hierarchy_hint(bot, role.name),
                 )
+
+
+def declared_keys(config: ServerConfig | None) -> frozenset[str] | None:
+    """The managed keys the project's config defines as roles (``None``: no config)."""
+    if config is None:
+        return None
+    return frozenset(role.address_key for role in config.roles) & frozenset(MANAGED_KEYS)
+
+
+def missing_roles_hint(
+    missing: list[str], declared: frozenset[str] | None, then: str = "sync again"
+) -> str:
+    """How to get the roles of the ``missing`` keys: apply them, or stop managing them.
+
+    ``gaib server apply`` only creates roles the project's config defines; a config without
+    any Sietch role needs the theme, and one that dropped some (``remove:``) can switch their
+    feature gate off instead.
+    """
+    if declared is None or set(missing) <= declared:
+        return f"create the theme's roles with `gaib server apply`, then {then}"
+    if not declared:
+        return (
+            "discord-server.yaml defines none of the Sietch roles: base it on the theme with "
+            "`gaib server init --theme sietch --force` (the old file is kept as a .bak), "
+            f"then `gaib server apply`, then {then}"
+        )
+    from gaib_theme_sietch.appconfig.models import gates
+
+    undeclared = [key for key in missing if key not in declared]
+    off = sorted({name for name, gate in gates().items() if set(gate.roles) & set(undeclared)})
+    roles = ", ".join(f"role.{key}" for key in undeclared)
+    settings = " ".join(f"gates.{name}=off" for name in off)
+    return (
+        f"discord-server.yaml does not define {roles}: stop managing it with "
+        f"`gaib sietch config set {settings}`, or add it back (see `remove:`) and run "
+        f"`gaib server apply`, then {then}"
+    )
 
 
 def _mapped(guild: Guild, key: str, role_id: str) -> str:

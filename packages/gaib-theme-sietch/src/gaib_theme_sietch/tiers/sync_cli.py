@@ -199,7 +199,12 @@ async def _run(
 
     from gaib_theme_sietch.tiers.eligibility import EligibilityService
     from gaib_theme_sietch.tiers.rolemanager import RoleManager
-    from gaib_theme_sietch.tiers.roles import RoleMap, mapping_by_key, names_from_config
+    from gaib_theme_sietch.tiers.roles import (
+        RoleMap,
+        declared_keys,
+        mapping_by_key,
+        names_from_config,
+    )
     from gaib_theme_sietch.tiers.sync import read_view
     from gaib_theme_sietch.tiers.tier import TierService
 
@@ -212,6 +217,7 @@ async def _run(
                 names=names,
                 mapping=mapping_by_key(settings.mapping_by_name, names),
                 keys=settings.keys,
+                declared=declared_keys(session.config),
             )
             manager = RoleManager(
                 roles,
