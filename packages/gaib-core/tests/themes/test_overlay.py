@@ -92,6 +92,20 @@ def test_an_overwrite_override_of_a_synced_channel_starts_from_its_category(
     assert set(dropped.categories[0].overwrites) == {"@everyone"}
 
 
+def test_allowing_what_the_theme_denies_names_the_line_and_a_fix_that_works(
+    tmp_path: Path, tiny: Path
+) -> None:
+    # The theme's hall denies @everyone VIEW_CHANNEL; overriding only `allow` keeps that deny.
+    override = "overrides:\n  category.hall:\n    overwrites:\n      '@everyone': {allow: [VIEW_CHANNEL]}\n"
+    message, lines = _error(tmp_path, tiny, override)
+    assert lines == ["'@everyone': {allow: [VIEW_CHANNEL]}"]
+    assert "VIEW_CHANNEL is both allowed and denied" in message
+    assert "`allow: [VIEW_CHANNEL], deny: []`" in message
+    fixed = _load(tmp_path, tiny, override.replace("[VIEW_CHANNEL]}", "[VIEW_CHANNEL], deny: []}"))
+    everyone = fixed.categories[0].overwrites["@everyone"]
+    assert (everyone.allow, everyone.deny) == (["VIEW_CHANNEL"], [])
+
+
 def test_renaming_a_role_renames_the_theme_overwrites_and_keeps_the_address(
     tmp_path: Path, tiny: Path
 ) -> None:

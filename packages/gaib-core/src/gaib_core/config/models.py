@@ -201,7 +201,9 @@ class Overwrite(_Strict):
         both = set(self.allow) & set(self.deny)
         if both:
             raise ValueError(
-                f"{', '.join(sorted(both))} is both allowed and denied; keep it in one list"
+                f"{', '.join(sorted(both))} is both allowed and denied; keep it in one list "
+                "(an override of an overwrite replaces `allow` and `deny` one at a time, so "
+                "give both: e.g. `allow: [VIEW_CHANNEL], deny: []`)"
             )
         return self
 
