@@ -49,6 +49,24 @@ def test_embedded_create_guild_add_member_reset(project: Path) -> None:
     assert Sandbox(project / ".gaib" / "sandbox.json").guilds() == []
 
 
+def test_the_plan_names_the_grant_bot_command_and_following_it_works(project: Path) -> None:
+    # A converted backup's Admin role: the sandbox's bot (like a freshly invited one) lacks it.
+    (project / "discord-server.yaml").write_text(
+        "version: 1\nroles:\n  - name: Admin\n    permissions: [ADMINISTRATOR]\n"
+    )
+    app = build_app()
+    assert runner.invoke(app, ["server", "init"]).exit_code == 0
+    refused = runner.invoke(app, ["server", "plan"])
+    message = str(refused.exception) + refused.output
+    advice = re.search(r"`(gaib sandbox grant-bot [A-Z_ ]+)`", message)
+    assert refused.exit_code == 1 and advice, message
+    granted = runner.invoke(app, advice.group(1).split()[1:])
+    assert granted.exit_code == 0, granted.output
+    assert "ADMINISTRATOR" in granted.stdout
+    planned = runner.invoke(app, ["server", "plan", "--detailed-exitcode"])
+    assert planned.exit_code == 2, planned.output  # changes to make, no problems
+
+
 def test_remote_commands_use_the_admin_api(
     project: Path, sandbox: SandboxGuild, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -58,6 +76,14 @@ def test_remote_commands_use_the_admin_api(
     assert made.exit_code == 0, made.output
     gid = made.stdout.strip()
     assert gid in {g["id"] for g in sandbox.server.sandbox.guilds()}
+    granted = runner.invoke(app, ["sandbox", "grant-bot", "send_tts_messages", "--guild", gid])
+    assert granted.exit_code == 0, granted.output
+    bot_role = next(
+        r
+        for r in sandbox.server.sandbox.store.guild(gid).roles.values()  # type: ignore[union-attr]
+        if r.managed
+    )
+    assert bot_role.permissions & (1 << 12)  # SEND_TTS_MESSAGES
     added = runner.invoke(app, ["sandbox", "add-member", "carol", "--guild", gid])
     assert added.exit_code == 0 and added.stdout.strip().isdigit()
     assert runner.invoke(app, ["sandbox", "faults", "add", "5xx", "--count", "2"]).exit_code == 0

@@ -221,6 +221,7 @@ def test_preflight_reports_what_discord_would_refuse(factory: Any, base: dict[st
     text = "\n".join(plan.errors)
     assert "move 'gaib' above 'Naib'" in text
     assert "BAN_MEMBERS, which the bot does not have" in text
+    assert "`gaib sandbox grant-bot BAN_MEMBERS`" in text
     assert "MANAGE_ROLES" in text
     assert "channel.announcements: the bot could not see" in text
 

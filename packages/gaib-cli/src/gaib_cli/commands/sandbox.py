@@ -1,4 +1,4 @@
-"""``gaib sandbox serve|create-guild|add-member|reset|stats|faults``: the local Discord sandbox.
+"""``gaib sandbox serve|create-guild|add-member|grant-bot|reset|stats|faults``: the local Discord sandbox.
 
 Commands other than ``serve`` act on the sandbox that ``DISCORD_API_BASE`` points at (through its
 ``/_sandbox`` admin API) or, when it is unset, on the embedded sandbox of the current project
@@ -175,6 +175,32 @@ def add_member(
         context.print_json({"guild_id": guild_id, "user_id": user_id})
         return
     context.out.print(user_id, markup=False)
+
+
+@sandbox_app.command("grant-bot")
+def grant_bot(
+    permissions: list[str] = typer.Argument(
+        ..., help="Permission names, e.g. ADMINISTRATOR SEND_TTS_MESSAGES (any case)."
+    ),
+    guild: str | None = typer.Option(
+        None, "--guild", help="Guild id (default: the project's guild, else the only guild)."
+    ),
+) -> None:
+    """Give the bot's role more permissions, as a server owner would in Server Settings > Roles."""
+    from gaib_core.permissions import to_bits, to_names
+    from gaib_core.project import discover_project
+
+    bits = to_bits(name.upper() for name in permissions)
+    target = _target()
+    if guild is None:
+        project = discover_project(Path.cwd())
+        settings = project.load() if project is not None else None
+        guild = settings.guild_id if settings and settings.guild_id else _only_guild(target)
+    role_id, now = target.grant_bot(guild, bits)
+    context.out.print(
+        f"the bot's role ({role_id}) in guild {guild} now has: {', '.join(to_names(now))}",
+        markup=False,
+    )
 
 
 def _only_guild(target: RemoteSandbox | Sandbox) -> str:

@@ -79,15 +79,16 @@ def preflight(
                 if missing:
                     problems.append(
                         f"{change.address}: role '{change.name}' grants "
-                        f"{', '.join(to_names(missing))}, which the bot does not have; give the "
-                        f"bot's role those permissions or remove them from the role"
+                        f"{', '.join(to_names(missing))}, which the bot does not have; "
+                        f"{_grant(missing)}, or remove them from the role"
                     )
             if change.kind == "everyone" and change.changes:
                 missing = int(change.changes[0].after) & ~bot_bits
                 if missing:
                     problems.append(
                         f"server.everyone_permissions grants {', '.join(to_names(missing))}, "
-                        f"which the bot does not have; give the bot's role those permissions"
+                        f"which the bot does not have; {_grant(missing)}, or remove them from "
+                        f"server.everyone_permissions"
                     )
         if change.channel is not None and (
             change.action in ("create", "replace")
@@ -96,6 +97,14 @@ def preflight(
             problems += _overwrites(change.channel, scope, bot_bits)
             problems += _bot_can_view(change.channel, guild, desired)
     return problems
+
+
+def _grant(missing: int) -> str:
+    """How to give the bot ``missing``: on Discord by hand, on the sandbox by a command."""
+    return (
+        "give the bot's role those permissions in Server Settings > Roles (on the sandbox: "
+        f"`gaib sandbox grant-bot {' '.join(to_names(missing))}`)"
+    )
 
 
 def _sends(change: ResourceChange, attribute: str) -> bool:
@@ -159,8 +168,8 @@ def _overwrites(channel: DesiredChannel, scope: _Scope, bot_bits: int) -> list[s
         if missing:
             out.append(
                 f"{channel.address}: the overwrite for '{target}' sets "
-                f"{', '.join(to_names(missing))}, which the bot does not have; give the bot's "
-                f"role those permissions or drop them from the overwrite"
+                f"{', '.join(to_names(missing))}, which the bot does not have; "
+                f"{_grant(missing)}, or drop them from the overwrite"
             )
     return out
 

@@ -10,6 +10,8 @@ edits: drift, roles above the bot)::
     POST   /_sandbox/guilds/{gid}/members  {username, roles?} -> {user_id}
     POST   /_sandbox/guilds/{gid}/roles    {name, permissions?, position?, managed?} -> {role_id}
                                            (a role made by the owner: any position, no rules)
+    POST   /_sandbox/guilds/{gid}/bot-permissions  {permissions} -> {role_id, permissions}
+                                           (added to the bot's managed role, as the owner would)
     POST   /_sandbox/reset                 -> {reset: true}
     POST   /_sandbox/faults                {kind, count, route?, retry_after?, global?, status?, delay?, after?}
     GET    /_sandbox/faults                -> [queued faults]
@@ -119,6 +121,12 @@ def handle_admin(
         return _bad(str(exc), exc.status)
 
 
+class BotGrant(_Admin):
+    """Body of ``POST /_sandbox/guilds/{gid}/bot-permissions``."""
+
+    permissions: Bitfield
+
+
 def build_admin_router(sandbox: Sandbox) -> Router:
     """Every ``/_sandbox`` route (see the module docstring), acting on ``sandbox``."""
     router = Router()
@@ -143,6 +151,11 @@ def build_admin_router(sandbox: Sandbox) -> Router:
             managed=role.managed,
         )
         return json_response(200, {"role_id": role_id})
+
+    def grant_bot(req: Request) -> SandboxResponse:
+        grant = _parse(BotGrant, req)
+        role_id, bits = sandbox.grant_bot(req.params["guild_id"], grant.permissions)
+        return json_response(200, {"role_id": role_id, "permissions": str(bits)})
 
     def reset(req: Request) -> SandboxResponse:
         sandbox.reset()
@@ -176,6 +189,7 @@ def build_admin_router(sandbox: Sandbox) -> Router:
     router.add("GET", "/guilds", lambda req: json_response(200, sandbox.guilds()))
     router.add("POST", "/guilds/{guild_id}/members", new_member)
     router.add("POST", "/guilds/{guild_id}/roles", new_role)
+    router.add("POST", "/guilds/{guild_id}/bot-permissions", grant_bot)
     router.add("POST", "/reset", reset)
     router.add("POST", "/faults", add_fault)
     router.add("GET", "/faults", lambda req: json_response(200, sandbox.pending_faults()))

@@ -73,6 +73,13 @@ class RemoteSandbox:
         )
         return str(data["user_id"])
 
+    def grant_bot(self, guild_id: str, permissions: int) -> tuple[str, int]:
+        """``POST /_sandbox/guilds/{gid}/bot-permissions``; the bot role's id and permissions."""
+        data = self._call(
+            "POST", f"/guilds/{guild_id}/bot-permissions", {"permissions": str(permissions)}
+        )
+        return str(data["role_id"]), int(data["permissions"])
+
     def guilds(self) -> list[dict[str, Any]]:
         """``GET /_sandbox/guilds``."""
         return list(self._call("GET", "/guilds"))

@@ -199,6 +199,24 @@ class Sandbox:
             self.store.save()
             return role.id
 
+    def grant_bot(self, guild_id: str, permissions: int) -> tuple[str, int]:
+        """Add ``permissions`` to the bot's managed role, as the owner would in Server Settings >
+        Roles; returns the role's id and its permissions now."""
+        with self.synced():
+            guild = self.store.guild(guild_id)
+            if guild is None:
+                raise UnknownSandboxGuild(
+                    f"sandbox has no guild {guild_id}",
+                    hint="`gaib sandbox create-guild` makes one; `--guild ID` names another",
+                )
+            bot_id = self.store.bot_user().id
+            role = next((r for r in guild.roles.values() if r.managed and r.bot_id == bot_id), None)
+            if role is None:
+                raise SandboxError(f"guild {guild_id} has no managed role of the bot")
+            role.permissions |= permissions
+            self.store.save()
+            return role.id, role.permissions
+
     def _add_member(self, guild: StoredGuild, username: str, roles: Iterable[str]) -> str:
         role_ids = [str(r) for r in roles]
         for role_id in role_ids:
