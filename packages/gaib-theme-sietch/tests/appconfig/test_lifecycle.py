@@ -55,7 +55,8 @@ def test_teardown_of_a_sietch_guild_checkpoints_its_config(
     assert saved.reason == "before teardown"
     err = capsys.readouterr().err
     assert (
-        f"as checkpoint {saved.id}; restore it with: gaib restore exec --checkpoint {saved.id}"
+        f"as checkpoint {saved.id}; once its roles are re-created (gaib server apply), "
+        f"restore it with: gaib restore exec --checkpoint {saved.id}"
         in err
     )
 

@@ -65,6 +65,9 @@ def before_change(event: ChangeEvent) -> Checkpoint | None:
         ) from None
     sys.stderr.write(
         f"gaib sietch: saved the app configuration of guild {event.guild_id} as checkpoint "
-        f"{checkpoint.id}; restore it with: gaib restore exec --checkpoint {checkpoint.id}\n"
+        # A restore remaps role ids by name, so it needs the roles back first; saying so keeps
+        # the advice from failing when followed straight after the teardown.
+        f"{checkpoint.id}; once its roles are re-created (gaib server apply), restore it "
+        f"with: gaib restore exec --checkpoint {checkpoint.id}\n"
     )
     return checkpoint
