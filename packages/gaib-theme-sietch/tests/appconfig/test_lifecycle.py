@@ -56,8 +56,7 @@ def test_teardown_of_a_sietch_guild_checkpoints_its_config(
     err = capsys.readouterr().err
     assert (
         f"as checkpoint {saved.id}; once its roles are re-created (gaib server apply), "
-        f"restore it with: gaib restore exec --checkpoint {saved.id}"
-        in err
+        f"restore it with: gaib restore exec --checkpoint {saved.id}" in err
     )
 
 
