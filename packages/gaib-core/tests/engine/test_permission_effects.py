@@ -128,6 +128,7 @@ def test_access_from_config_and_guild_agree_after_apply(factory: Any, base: dict
     # The factory's guild has these @everyone permissions; a config without them means
     # Discord's defaults.
     everyone = ["VIEW_CHANNEL", "SEND_MESSAGES", "READ_MESSAGE_HISTORY", "CONNECT", "SPEAK"]
+    base["categories"][0]["channels"].reverse()  # the voice channel first in the file
     config = cfg({**base, "server": {"everyone_permissions": everyone}})
     guild, state = factory.materialize(config)
     desired = from_desired(build_desired(config))
@@ -136,7 +137,12 @@ def test_access_from_config_and_guild_agree_after_apply(factory: Any, base: dict
         for channel in desired.channels:
             live_role, live_channel = live.column(role.ref), live.channel(channel.ref)
             assert desired.cell(role, channel) == live.cell(live_role, live_channel)
+    # Both list rows as Discord's client does: a category's text channels before its voice ones.
     assert [c.ref for c in live.channels] == [c.ref for c in desired.channels]
+    assert [c.ref for c in desired.channels if c.parent] == [
+        "channel.council_chamber",
+        "channel.voice_hall",
+    ]
     assert desired.synced(desired.channel("channel.voice_hall"))
     assert not desired.synced(desired.channel("channel.general"))
 

@@ -209,7 +209,9 @@ def from_desired(desired: DesiredModel) -> Access:
     roles = [RoleAccess(r.address, r.name, r.permissions) for r in desired.roles]
     channels: list[ChannelAccess] = []
     by_parent: dict[str | None, list[ChannelAccess]] = {}
-    for channel in desired.channels:
+    # Discord's client lists a category's text-like channels before its voice ones, whatever
+    # the file's order (the live view sorts the same way, so both views agree).
+    for channel in sorted(desired.channels, key=lambda c: bucket(c.type) == "voice"):
         by_parent.setdefault(channel.parent, []).append(_desired_channel(channel))
     channels.extend(by_parent.pop(None, []))
     for category in desired.categories:
