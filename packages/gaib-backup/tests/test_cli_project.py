@@ -233,3 +233,23 @@ def test_a_message_with_control_characters_is_refused_before_anything_runs(
     assert result.exit_code == 2
     assert "Invalid value for '--message'" in result.output and "remove it" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stored_message_with_escapes_is_listed_inert(
+    app: typer.Typer, root: Path, sandbox: SandboxGuild
+) -> None:
+    from gaib_backup.backups import create_backup
+    from gaib_backup.snapshots import create_snapshot
+    from gaib_backup.theme_registry import read_registry
+
+    # written by something other than this CLI (a shared bucket, an older gaib): no validation
+    gaib(app, "apply", "--auto-approve")
+    state = State.model_validate_json((root / ".gaib/workspaces/default/state.json").read_text())
+    evil = "x\x1b[2J\x1b]0;owned\x07\nfake row\u202e"
+    create_backup(store(root), state, server_id=sandbox.guild_id, message=evil, kind="scheduled")
+    registry = read_registry(store(root), sandbox.guild_id)
+    create_snapshot(store(root), state, "", registry, server_id=sandbox.guild_id, message=evil)
+    for listing in ("backup", "snapshot"):
+        out = gaib(app, listing, "list")
+        assert not any(c in out for c in "\x1b\x07\u202e"), out
+        assert "x\\x1b[2J\\x1b]0;owned\\x07\\nfake row\\u202e" in out

@@ -22,6 +22,7 @@ from gaib_backup.cli.common import (
     err,
     on_record,
     print_json,
+    printable,
     project,
     say,
     size,
@@ -100,7 +101,7 @@ def list_command(
     for m in found:
         created = m.timestamp[:19].replace("T", " ")
         say(f"{m.id:36}  {created:19}  {m.workspace:10}  {m.serial:>6}  {m.kind:9}  "
-            f"{size(m.size):>8}  {m.message or ''}")  # fmt: skip
+            f"{size(m.size):>8}  {printable(m.message)}")  # fmt: skip
 
 
 @app.command("restore")

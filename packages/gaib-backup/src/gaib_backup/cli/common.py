@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -99,6 +100,26 @@ def say(message: str, style: str = "") -> None:
     from rich.text import Text
 
     _console().print(Text(message, style=style))
+
+
+# Bidirectional overrides and isolates (as gaib-core's names refuse): they reorder what follows.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str | None) -> str:
+    """``text`` for a table cell: control characters written as escapes (``\\x1b``, ``\\n``).
+
+    Records come from the store, which others may write to (a shared bucket, an older gaib that
+    took any ``--message``): an escape sequence in one must not act on the terminal.
+    """
+    if not text:
+        return ""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) == "Cc" or char in _BIDI
+        else char
+        for char in text
+    )
 
 
 def print_json(data: Any) -> None:

@@ -25,6 +25,7 @@ from gaib_backup.cli.common import (
     on_record,
     print_json,
     print_plan,
+    printable,
     project,
     say,
     size,
@@ -101,7 +102,7 @@ def list_command(
     for m in found:
         theme = f"{m.theme.name} {m.theme.version}" if m.theme else "-"
         say(f"{m.id:25}  {m.timestamp[:19].replace('T', ' '):19}  {m.workspace:10}  "
-            f"{m.serial:>6}  {m.kind:10}  {theme:15} {m.message or ''}")  # fmt: skip
+            f"{m.serial:>6}  {m.kind:10}  {theme:15} {printable(m.message)}")  # fmt: skip
 
 
 @app.command("restore")
