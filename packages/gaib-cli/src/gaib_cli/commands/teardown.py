@@ -2,7 +2,8 @@
 
 The disaster-recovery drill of PRD section 6.7: export the guild's structure to a file first,
 then delete every role and channel the bot can delete, managed or not. Rebuild with
-``gaib server apply --config FILE --guild ID``.
+``gaib server apply --config FILE --guild ID``. A guild with nothing left to remove is left
+alone: no export of its own (unless ``-o``), no restore advice, no change lifecycle.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ async def _teardown(
             held.enter_context(opened.manager.locked("teardown"))
         live = await opened.provider.read_guild(opened.guild_id)
         targets = teardown_targets(live)
-        if output is None and not dry_run:
+        # A guild with nothing left to remove (a second teardown) gets no export of its own:
+        # its "Restore with" would point at an empty file and rebuild nothing.
+        if output is None and not dry_run and targets:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             output = Path(f"teardown-export-{live.id}-{stamp}.yaml")
         if output is not None:
@@ -49,7 +52,7 @@ async def _teardown(
             write_output(output, exported.yaml(), force=force)
             context.info(f"exported the structure of guild {live.id} to {output}")
         result = TeardownResult()
-        if not dry_run:
+        if not dry_run and targets:
             result = await teardown(opened.provider, live, opened.manager, opened.hooks)
     finally:
         held.close()
@@ -80,8 +83,10 @@ async def _teardown(
             if dry_run
             else f"removed {context.count(len(result.removed), 'object')}"
         )
+        if not targets:
+            done = "nothing to remove (only @everyone and the bot's roles are left)"
         context.out.print(Text(f"Teardown of guild {live.id}: {done}.", style="bold"))
-        if output is not None:
+        if output is not None and targets:
             context.out.print(
                 Text(f"Restore with: gaib server apply --config {output} --guild {live.id}")
             )
