@@ -103,7 +103,7 @@ def test_state_commands(app: typer.Typer, project: Project, tmp_path: Path) -> N
             type=kind,
             id="42",
             name=address,
-            attributes={"color": 16711680},
+            attributes={"color": 16711680, "name": address},
         )
     manager.write(state)
 
@@ -111,8 +111,10 @@ def test_state_commands(app: typer.Typer, project: Project, tmp_path: Path) -> N
     listed = json.loads(gaib(app, "state", "ls", "--json"))
     assert listed[0] == {"address": "role.naib", "type": "role", "id": "42", "name": "role.naib"}
     shown = json.loads(gaib(app, "state", "show", "role.naib", "--json"))
-    assert shown["attributes"] == {"color": 16711680}
-    assert "color = #FF0000" in gaib(app, "state", "show", "role.naib")  # hex, as Discord shows it
+    assert shown["attributes"] == {"color": 16711680, "name": "role.naib"}
+    shown = gaib(app, "state", "show", "role.naib")
+    assert "color = #FF0000" in shown  # hex, as Discord shows it
+    assert [line for line in shown.splitlines() if line.startswith("name")] == ["name = role.naib"]
 
     assert "Would move" in gaib(app, "state", "mv", "role.naib", "role.fedaykin", "--dry-run")
     assert manager.read().serial == 1

@@ -100,6 +100,8 @@ def show(
     context.out.print(f"id   = {resource.id}", markup=False)
     context.out.print(f"name = {resource.name}", markup=False)
     for key, value in resource.attributes.items():
+        if key == "name" and value == resource.name:
+            continue  # printed just above
         context.out.print(f"{key} = {attribute_text(key, value)}", markup=False)
 
 
