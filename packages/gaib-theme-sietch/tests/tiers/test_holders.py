@@ -97,7 +97,7 @@ def test_a_snapshot_provides_the_facts_it_has_columns_for(
         (f"wallet,amount\n{A},1e3\n", "h.csv:2: amount: ", "'1e3' is not a BGT amount"),
         (f"wallet,amount_wei\n{A},6.9\n", "h.csv:2: amount_wei: ", "'6.9' is not a whole number"),
         (f"wallet\n{A}\n", "h.csv:2: amount: ", "give exactly one of amount (BGT) and amount_wei"),
-        (f"wallet,amount,amount_wei\n{A},1,1\n", "h.csv:2: amount: ", "give exactly one"),
+        (f"wallet,amount,amount_wei\n{A},1,1\n", "h.csv:2: amount: ", "leave the other empty"),
         (f"wallet,amount\n{A},1\n{A.lower()},2\n", "h.csv:3: wallet: ", "is already on line 2"),
         (f"wallet,balance\n{A},1\n", "h.csv:1: ", "unknown column 'balance'; columns are wallet"),
         ("", "h.csv:1: ", "the CSV file is empty"),
@@ -142,6 +142,11 @@ def test_csv_errors(tmp_path: Path, text: str, where: str, words: str) -> None:
         (f'[{{"wallet": "{A}", "amount": "1", "badges": "a"}}]', "h.json:1: badges: ", "a list"),
         (f'[{{"wallet": "{A}", "amount": NaN}}]', "h.json:1: ", "NaN would be read as a float"),
         (f'[{{"wallet": "{A}", "amount": "1"}}] x', "h.json:1: ", "text after the holder list"),
+        (
+            f'[{{"wallet": "{A}", "amount": "1", "amount_wei": "1"}}]',
+            "h.json:1: amount: ",
+            'e.g. "amount": "6.9", without "amount_wei"',
+        ),
     ],
 )
 def test_json_errors(tmp_path: Path, text: str, where: str, words: str) -> None:

@@ -301,13 +301,22 @@ def _holder(at: SourceLocation, row: dict[str, Any]) -> Holder:
     )
 
 
+def _one_amount_hint(at: SourceLocation) -> str:
+    # CSV leaves the other column's cell empty; a JSON object leaves the other field out.
+    if str(at.file).lower().endswith(".csv"):
+        return (
+            "fill in the amount cell (e.g. 6.9) or the amount_wei cell, and leave the other empty"
+        )
+    return 'e.g. "amount": "6.9", without "amount_wei"'
+
+
 def _amount(at: SourceLocation, row: dict[str, Any]) -> int:
     if ("amount" in row) == ("amount_wei" in row):
         raise ConfigError(
             "give exactly one of amount (BGT) and amount_wei",
             location=at,
             field="amount",
-            hint='e.g. "amount": "6.9"',
+            hint=_one_amount_hint(at),
         )
     try:
         if "amount" in row:
