@@ -253,3 +253,27 @@ def test_a_stored_message_with_escapes_is_listed_inert(
         out = gaib(app, listing, "list")
         assert not any(c in out for c in "\x1b\x07\u202e"), out
         assert "x\\x1b[2J\\x1b]0;owned\\x07\\nfake row\\u202e" in out
+
+
+def test_a_corrupt_state_is_restored_from_a_backup_as_the_error_advises(
+    app: typer.Typer, root: Path
+) -> None:
+    from gaib_core.errors import StateError
+
+    gaib(app, "apply", "--auto-approve")
+    made = json.loads(gaib(app, "backup", "create", "--json"))
+    state_file = root / ".gaib" / "workspaces" / "default" / "state.json"
+    good = State.model_validate_json(state_file.read_text())
+    corrupt = b'{"version": 1, "serial": '
+    state_file.write_bytes(corrupt)
+    with pytest.raises(StateError, match="state file is corrupt") as refused:
+        gaib(app, "backup", "restore", made["id"], "--auto-approve")
+    assert state_file.read_bytes() == corrupt
+    assert f"add --force to put backup {made['id']} in its place" in (refused.value.hint or "")
+
+    gaib(app, "backup", "restore", made["id"], "--force", "--auto-approve")
+    restored = State.model_validate_json(state_file.read_text())
+    assert (restored.lineage, restored.resources) == (good.lineage, good.resources)
+    assert restored.serial > good.serial
+    assert (state_file.parent / "state.json.backup").read_bytes() == corrupt  # kept, not lost
+    assert gaib(app, "plan").strip().endswith("matches the configuration.")

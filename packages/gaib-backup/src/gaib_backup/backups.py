@@ -168,6 +168,8 @@ class RestorePreview:
     target: State
     diff: StateDiff
     lineage_changes: bool
+    #: the current state's bytes when they cannot be read (corrupt): ``--force`` replaces them
+    unreadable: bytes | None = None
 
 
 def preview_state(
@@ -179,7 +181,12 @@ def preview_state(
     theme, and a serial one above the current one (state only moves forward). Another lineage is
     refused (``LineageError``) unless ``force``.
     """
-    current = manager.read()
+    unreadable = _unreadable_state(manager, source=source, force=force)
+    current = (
+        manager.read()
+        if unreadable is None
+        else State(workspace=manager.workspace, lineage="", serial=0)
+    )
     other = bool(current.lineage) and current.lineage != backed_up.lineage
     if other and not force:
         raise LineageError(
@@ -191,7 +198,29 @@ def preview_state(
     target = backed_up
     target.serial = max(current.serial, backed_up.serial) + 1
     target.workspace = manager.workspace
-    return RestorePreview(source, current, target, diff_states(current, target), other)
+    diff = diff_states(current, target)
+    return RestorePreview(source, current, target, diff, other, unreadable)
+
+
+def _unreadable_state(manager: StateManager, *, source: str, force: bool) -> bytes | None:
+    """The workspace's state bytes if they are there but corrupt (``--force`` restores over them:
+    the push keeps them as the state's backup); None when the state reads, or there is none."""
+    raw = manager.backend.read_bytes(manager.workspace)
+    if raw is None:
+        return None
+    try:
+        decode_state(raw, source=manager.url)
+    except StateError as exc:
+        if exc.hint and "upgrade gaib-core" in exc.hint:
+            raise  # a newer gaib's state is not corrupt: never overwrite it
+        if not force:
+            raise StateError(
+                exc.message,
+                hint=f"add --force to put {source} in its place (the corrupt file is kept as "
+                "the state's backup), or run `gaib server state restore-backup`",
+            ) from None
+        return raw
+    return None
 
 
 def preview_restore(

@@ -61,6 +61,14 @@ def restore_state(
     """
     with manager.locked("restore", timeout=lock_timeout):
         raw = manager.backend.read_bytes(manager.workspace)
+        if preview.unreadable is not None:
+            # a corrupt state (restored over with --force): the same bytes, or it moved
+            if raw != preview.unreadable:
+                raise StateError(
+                    f"{manager.url} changed while the restore was prepared",
+                    hint="run the restore again",
+                )
+            return _push(manager, preview, source, snapshot_id)
         current = decode_state(raw, source=manager.url) if raw is not None else manager.read()
         if (current.lineage, current.serial) != (preview.current.lineage, preview.current.serial):
             raise StateError(
@@ -70,15 +78,20 @@ def restore_state(
             )
         if raw is not None and current.serial > 0 and guild_id:
             create_backup(ctx, current, server_id=guild_id, kind="safety", document=raw)
-        token = RESTORED_FROM.set(snapshot_id)
-        try:
-            # push fires gaib_before_change / gaib_after_change as operation "restore"
-            written = manager.push(
-                encode_state(preview.target), force=True, source=source, operation="restore"
-            )
-        finally:
-            RESTORED_FROM.reset(token)
-    return written
+        return _push(manager, preview, source, snapshot_id)
+
+
+def _push(
+    manager: StateManager, preview: RestorePreview, source: str, snapshot_id: str | None
+) -> State:
+    token = RESTORED_FROM.set(snapshot_id)
+    try:
+        # push fires gaib_before_change / gaib_after_change as operation "restore"
+        return manager.push(
+            encode_state(preview.target), force=True, source=source, operation="restore"
+        )
+    finally:
+        RESTORED_FROM.reset(token)
 
 
 def restore_config(config_path: Path, text: str) -> Path | None:

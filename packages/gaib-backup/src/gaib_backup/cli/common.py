@@ -75,7 +75,9 @@ AUTO_APPROVE = typer.Option(
     False, "--auto-approve", "-auto-approve", help="Do not ask for confirmation."
 )
 FORCE_LINEAGE = typer.Option(
-    False, "--force", help="Restore even a state of another lineage (another deployment)."
+    False,
+    "--force",
+    help="Restore even a state of another lineage (another deployment), or over a corrupt state.",
 )
 
 #: The plugin manager's facade, set by ``gaib_addhooks`` when gaib loads the plugin.
