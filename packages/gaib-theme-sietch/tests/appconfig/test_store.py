@@ -133,6 +133,21 @@ def test_the_default_store_is_the_projects_sqlite_file(tmp_path: Path) -> None:
     assert (tmp_path / ".gaib" / "sietch.sqlite3").is_file()
 
 
+def test_a_bad_database_url_names_the_app_configurations_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unsetting DATABASE_URL means .gaib/sietch.sqlite3 here, not verify's file."""
+    from gaib_theme_sietch.appconfig.target import open_store
+
+    monkeypatch.setenv("DATABASE_URL", "mysql://db/sietch")
+    with pytest.raises(GaibError) as caught:
+        open_store(Project(tmp_path))
+    assert str(caught.value).endswith("or unset it for SQLite at .gaib/sietch.sqlite3")
+    monkeypatch.delenv("DATABASE_URL")  # the advice, followed
+    with open_store(Project(tmp_path)) as store:
+        assert store.label == f"sqlite:{tmp_path / '.gaib' / 'sietch.sqlite3'}"
+
+
 def test_an_unreachable_postgresql_is_one_line_without_the_password(tmp_path: Path) -> None:
     from gaib_core.testing.postgres import free_port
 

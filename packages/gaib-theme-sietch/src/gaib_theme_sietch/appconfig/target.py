@@ -54,9 +54,11 @@ def guild_of(found: Project, guild: str | None, config: Path | None = None) -> s
 
 def open_store(found: Project) -> ConfigStore:
     """The app configuration store: ``DATABASE_URL``'s, else ``.gaib/sietch.sqlite3``."""
+    from gaib_theme_sietch.appconfig.store import DEFAULT_FILE
     from gaib_theme_sietch.verify.settings import database_url_from_env
 
-    return open_config_store(found, database_url_from_env())
+    url = database_url_from_env(unset=Path(".gaib") / DEFAULT_FILE)
+    return open_config_store(found, url)
 
 
 def read_guild(found: Project, guild_id: str, config: Path | None = None) -> LiveGuild:

@@ -175,11 +175,11 @@ def app_settings(session: Session, thresholds: Path | None) -> Settings:
     wins), the roles its feature gates leave on, and its role mappings. A project that never
     stored one (no ``DATABASE_URL``, no ``.gaib/sietch.sqlite3``) gets the defaults."""
     from gaib_theme_sietch.appconfig.models import AppConfig, gates
-    from gaib_theme_sietch.appconfig.store import default_path, open_config_store
+    from gaib_theme_sietch.appconfig.store import DEFAULT_FILE, default_path, open_config_store
     from gaib_theme_sietch.tiers.thresholds import ThresholdService
     from gaib_theme_sietch.verify.settings import database_url_from_env
 
-    url = database_url_from_env()
+    url = database_url_from_env(unset=Path(".gaib") / DEFAULT_FILE)
     app = None
     if url is not None or default_path(session.project).exists():
         with open_config_store(session.project, url) as store:

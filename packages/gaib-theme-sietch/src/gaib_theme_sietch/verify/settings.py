@@ -200,7 +200,7 @@ def _base_url(value: str | None) -> str | None:
     return None if value is None else _http_url("VERIFY_BASE_URL", value)
 
 
-def _database_url(value: str | None) -> str | None:
+def _database_url(value: str | None, unset: Path = DEFAULT_SQLITE_PATH) -> str | None:
     if value is None:
         return None
     scheme = urlsplit(value).scheme
@@ -218,18 +218,21 @@ def _database_url(value: str | None) -> str | None:
         "DATABASE_URL",
         f"has an unsupported scheme {scheme + '://' if scheme else '(none)'}",
         "use postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or sqlite:///PATH, or unset it for "
-        f"SQLite at {DEFAULT_SQLITE_PATH}",
+        f"SQLite at {unset}",
     )
 
 
-def database_url_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+def database_url_from_env(
+    environ: Mapping[str, str] | None = None, unset: Path = DEFAULT_SQLITE_PATH
+) -> str | None:
     """``DATABASE_URL`` alone, validated (None when unset or empty): for commands that need
     only the database (Sietch's app configuration), so other variables cannot stop them.
+    ``unset`` is the SQLite file used without it, named in the error's advice.
 
     :raises SettingsError: it is set to something other than a PostgreSQL or SQLite URL.
     """
     env = os.environ if environ is None else environ
-    return _database_url(env.get("DATABASE_URL", "").strip() or None)
+    return _database_url(env.get("DATABASE_URL", "").strip() or None, unset)
 
 
 def sqlite_path(url: str | None) -> Path:
