@@ -28,15 +28,15 @@ def verify(data: bytes, *, expected: str, size: int, where: str) -> None:
     if len(data) != size:
         raise IntegrityError(
             f"{where}: size is {len(data)} bytes, the record says {size}",
-            hint="the object is truncated or was replaced; use another backup or restore the "
-            "object's previous version from the bucket",
+            hint="the object is truncated or was replaced; use another backup (or, on a "
+            "versioned bucket, restore the object's previous version)",
         )
     actual = checksum(data)
     if actual != expected:
         raise IntegrityError(
             f"{where}: checksum mismatch (sha256 {actual[:12]}..., recorded {expected[:12]}...)",
-            hint="the object was changed or damaged; use another backup or restore the object's "
-            "previous version from the bucket",
+            hint="the object was changed or damaged; use another backup (or, on a versioned "
+            "bucket, restore the object's previous version)",
         )
 
 

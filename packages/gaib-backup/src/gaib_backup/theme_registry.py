@@ -55,8 +55,8 @@ def read_registry(ctx: BackupContext, server_id: str) -> ThemeRegistry:
     except ValidationError as exc:
         raise IntegrityError(
             f"{ctx.store.describe(key)}: invalid theme registry: {exc.errors()[0]['msg']}",
-            hint="restore the object's previous version from the bucket, or delete it to start "
-            "a new history (the audit entries stay)",
+            hint=f"delete {ctx.store.describe(key)} to start a new history (the audit entries "
+            "stay), or on a versioned bucket restore the object's previous version",
         ) from None
 
 
