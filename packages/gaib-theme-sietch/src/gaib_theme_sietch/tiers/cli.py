@@ -62,8 +62,9 @@ def tier(
         None, "--member", help="With a holder source: only this Discord member's tier."
     ),
 ) -> None:
-    """The tier of a holder of AMOUNT at RANK (ranks 1-7 Naib, 8-69 Fedaykin, else by amount),
-    or of every holder a source reads (--holders FILE, --rpc URL, --source NAME)."""
+    """The tier of a holder of --bgt AMOUNT (or --wei) at --rank N (ranks 1-7 Naib, 8-69
+    Fedaykin, else by amount), or of every holder a source reads (--holders FILE, --rpc URL,
+    --source NAME)."""
     from gaib_theme_sietch.tiers.thresholds import ThresholdService
     from gaib_theme_sietch.tiers.tier import TierService
 
