@@ -75,7 +75,7 @@ def test_validate_a_good_file(tmp_path: Path, theme_dir: Path) -> None:
     assert run("server", "init", "--theme", str(theme_dir), "--dir", str(tmp_path)).exit_code == 0
     result = run("server", "validate", "-c", str(tmp_path / "discord-server.yaml"))
     assert result.exit_code == 0, result.output
-    assert "is valid: 2 roles, 1 categories, 1 channels." in result.stdout
+    assert "is valid: 2 roles, 1 category, 1 channel." in result.stdout
     result = run("server", "validate", "-c", str(tmp_path / "discord-server.yaml"), "--json")
     data = json.loads(result.stdout)
     assert data["valid"] is True and data["errors"] == []

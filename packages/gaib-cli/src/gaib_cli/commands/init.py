@@ -224,6 +224,17 @@ def _report(
     }
 
 
+def _counts(report: dict[str, Any]) -> str:
+    return ", ".join(
+        context.count(report[key], noun, plural)
+        for key, noun, plural in [
+            ("roles", "role", None),
+            ("categories", "category", "categories"),
+            ("channels", "channel", None),
+        ]
+    )
+
+
 def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
     for issue in warnings:
         context.err(f"Warning: {issue.to_error()}")
@@ -233,8 +244,7 @@ def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
     theme = report["theme"]
     if report["adopted"]:
         say(
-            f"Using {report['config']} as it is: {report['roles']} roles, "
-            f"{report['categories']} categories, {report['channels']} channels.",
+            f"Using {report['config']} as it is: {_counts(report)}.",
             markup=False,
         )
     elif theme is None:
@@ -242,8 +252,7 @@ def _print_report(report: dict[str, Any], warnings: list[ConfigIssue]) -> None:
     else:
         say(
             f"Wrote {report['config']} referencing theme {theme['name']} {theme['version']}: "
-            f"{report['roles']} roles, {report['categories']} categories, "
-            f"{report['channels']} channels.",
+            f"{_counts(report)}.",
             markup=False,
         )
     if report["backup"]:

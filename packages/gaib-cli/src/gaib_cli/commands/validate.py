@@ -140,8 +140,9 @@ def validate(
             context.err(f"Warning: {issue.to_error()}")
         if not errors:
             context.out.print(
-                f"{config} is valid: {summary['roles']} roles, {summary['categories']} "
-                f"categories, {summary['channels']} channels.",
+                f"{config} is valid: {context.count(summary['roles'], 'role')}, "
+                f"{context.count(summary['categories'], 'category', 'categories')}, "
+                f"{context.count(summary['channels'], 'channel')}.",
                 markup=False,
             )
     if len(errors) == 1 and not as_json:
