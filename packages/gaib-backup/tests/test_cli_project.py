@@ -277,3 +277,23 @@ def test_a_corrupt_state_is_restored_from_a_backup_as_the_error_advises(
     assert restored.serial > good.serial
     assert (state_file.parent / "state.json.backup").read_bytes() == corrupt  # kept, not lost
     assert gaib(app, "plan").strip().endswith("matches the configuration.")
+
+
+def test_a_memory_store_says_it_keeps_nothing_and_a_file_store_says_nothing(
+    app: typer.Typer, root: Path, sandbox: SandboxGuild
+) -> None:
+    import fsspec
+
+    gaib(app, "apply", "--auto-approve")
+    kept = gaib(app, "backup", "list", "--store", (root / "kept").as_uri())
+    assert "Warning" not in kept
+    memory = fsspec.filesystem("memory")
+    try:
+        out = gaib(app, "backup", "create", "--store", "memory://", "-m", "gone")
+    finally:  # this process's memory filesystem is shared by every test
+        for part in ("state", "usage"):
+            if memory.exists(f"/{part}/{sandbox.guild_id}"):
+                memory.rm(f"/{part}/{sandbox.guild_id}", recursive=True)
+    assert "Warning: memory:// lives only as long as this command" in out
+    assert "Created backup" in out
+    assert not (root / "docs" / "memory:").exists()

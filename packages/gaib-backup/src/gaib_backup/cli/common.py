@@ -197,7 +197,19 @@ def open_project(
         need_config=need_config,
         project=project,
     )
-    return Opened(session, open_context(project, store=store, hooks=hooks()))
+    ctx = open_context(project, store=store, hooks=hooks())
+    warn_if_ephemeral(ctx)
+    return Opened(session, ctx)
+
+
+def warn_if_ephemeral(ctx: BackupContext) -> None:
+    """Say on stderr that a ``memory://`` store ends with this command: what a command stores
+    there is gone when it exits (the scheme is for tests and programs embedding gaib)."""
+    if "memory" in ctx.store.protocols:
+        err(
+            f"Warning: {ctx.store.url} lives only as long as this command: nothing stored there "
+            "remains after it; use a file://, s3:// or gs:// store to keep backups"
+        )
 
 
 @contextmanager

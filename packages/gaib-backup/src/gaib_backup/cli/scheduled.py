@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING
 import typer
 from gaib_core.errors import GaibError
 
-from gaib_backup.cli.common import AS_JSON, GUILD, STORE, err, hooks, print_json, project, say
+from gaib_backup.cli.common import (
+    AS_JSON,
+    GUILD,
+    STORE,
+    err,
+    hooks,
+    print_json,
+    project,
+    say,
+    warn_if_ephemeral,
+)
 
 # The scheduler and the store are imported where a command runs: gaib imports this module to
 # build `gaib --help`.
@@ -57,7 +67,9 @@ def _context(store: str | None) -> BackupContext:
 
     # With --store a scheduled run needs no project (cron, a Lambda); without one it does.
     project = project_or_here() if store else find_project()
-    return open_context(project, store=store, hooks=hooks())
+    ctx = open_context(project, store=store, hooks=hooks())
+    warn_if_ephemeral(ctx)
+    return ctx
 
 
 def run_scheduled_command(
