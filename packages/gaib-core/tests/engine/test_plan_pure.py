@@ -272,3 +272,11 @@ def test_update_bodies_send_only_changes_and_clear_with_null(
     sent = body.to_json()
     assert sent["topic"] is None and sent["parent_id"] is None and "position" in sent
     assert "name" not in sent and "permission_overwrites" in sent  # overwrites no longer inherited
+
+
+def test_a_fresh_guilds_role_order_says_it_orders_the_new_roles(
+    factory: Any, base: dict[str, Any]
+) -> None:
+    text = render_text(make_plan(cfg(base), factory.empty(), State()))
+    assert "+ Naib, Fedaykin, Member" in text
+    assert "puts the new roles in this order" in text and "some share one now" not in text

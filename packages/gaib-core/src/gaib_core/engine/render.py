@@ -235,7 +235,12 @@ def render_plan(plan: Plan, *, detailed: bool = False) -> list[Line]:
             lines.append(Line(f"      - {', '.join(before)}", "delete"))
         lines.append(Line(f"      + {', '.join(after)}", "create"))
         if plan.role_order == plan.role_order_before:
-            note = "      # same order; gives each role its own position (some share one now)"
+            created = {c.address for c in changes if c.kind == "role" and c.action == "create"}
+            note = (
+                "      # puts the new roles in this order (Discord creates each at the bottom)"
+                if created & set(plan.role_order)
+                else "      # same order; gives each role its own position (some share one now)"
+            )
             lines.append(Line(note, "note"))
     if plan.channel_positions and detailed:
         moved = ", ".join(plan.ref_names.get(r, r) for r in plan.channel_positions)
