@@ -81,3 +81,23 @@ def test_corrupt_data_file_is_a_clear_error(tmp_path: Path) -> None:
     data.write_text("{not json")
     with pytest.raises(ConfigError, match=r"s\.json.*cannot read the sandbox data file"):
         Sandbox(data)
+
+
+def test_an_unknown_guild_is_told_the_guilds_there_are(tmp_path: Path) -> None:
+    """Creating a guild gives a new id, so the advice names the existing ones; passing one of
+    them (as the hint says) works."""
+    from gaib_core.sandbox.core import UnknownSandboxGuild
+
+    sandbox = Sandbox(tmp_path / "s.json")
+    with pytest.raises(UnknownSandboxGuild) as empty:
+        sandbox.add_member("123", "bob")
+    assert empty.value.hint == "create one with `gaib sandbox create-guild`"
+    made = sandbox.create_guild().guild_id
+    with pytest.raises(UnknownSandboxGuild) as wrong:
+        sandbox.add_member("123", "bob")
+    hint = wrong.value.hint or ""
+    assert f"pass --guild with one of its guilds ({made})" in hint
+    named = hint.split("(")[1].split(")")[0]
+    assert sandbox.add_member(named, "bob")
+    with pytest.raises(UnknownSandboxGuild, match=made):
+        sandbox.grant_bot("123", 8)

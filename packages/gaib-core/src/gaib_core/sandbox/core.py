@@ -166,8 +166,7 @@ class Sandbox:
             guild = self.store.guild(guild_id)
             if guild is None:
                 raise UnknownSandboxGuild(
-                    f"sandbox has no guild {guild_id}",
-                    hint="create one with `gaib sandbox create-guild`",
+                    f"sandbox has no guild {guild_id}", hint=self._other_guilds_hint()
                 )
             user_id = self._add_member(guild, username, roles)
             self.store.save()
@@ -206,8 +205,7 @@ class Sandbox:
             guild = self.store.guild(guild_id)
             if guild is None:
                 raise UnknownSandboxGuild(
-                    f"sandbox has no guild {guild_id}",
-                    hint="`gaib sandbox create-guild` makes one; `--guild ID` names another",
+                    f"sandbox has no guild {guild_id}", hint=self._other_guilds_hint()
                 )
             bot_id = self.store.bot_user().id
             role = next((r for r in guild.roles.values() if r.managed and r.bot_id == bot_id), None)
@@ -216,6 +214,16 @@ class Sandbox:
             role.permissions |= permissions
             self.store.save()
             return role.id, role.permissions
+
+    def _other_guilds_hint(self) -> str:
+        # Creating a guild gives a new id, so the advice names the ids that do exist too.
+        ids = sorted(self.store.data.guilds, key=int)
+        if not ids:
+            return "create one with `gaib sandbox create-guild`"
+        return (
+            f"pass --guild with one of its guilds ({', '.join(ids)}), or create another with "
+            "`gaib sandbox create-guild`"
+        )
 
     def _add_member(self, guild: StoredGuild, username: str, roles: Iterable[str]) -> str:
         role_ids = [str(r) for r in roles]
