@@ -84,7 +84,7 @@ async def _teardown(
             else f"removed {context.count(len(result.removed), 'object')}"
         )
         if not targets:
-            done = "nothing to remove (only @everyone and the bot's roles are left)"
+            done = "nothing to remove (nothing is left that the bot can delete)"
         context.out.print(Text(f"Teardown of guild {live.id}: {done}.", style="bold"))
         if output is not None and targets:
             context.out.print(
