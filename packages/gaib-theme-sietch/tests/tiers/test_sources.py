@@ -270,3 +270,20 @@ def test_tier_refuses_an_amount_with_a_source(tmp_path: Path) -> None:
         run_tier("--holders", str(path), "--rank", "3")
     with pytest.raises(GaibError, match="member 1 is not among the holders of"):
         run_tier("--holders", str(path), "--member", "1")
+
+
+def test_tier_names_the_option_to_leave_out_and_the_advice_works(tmp_path: Path) -> None:
+    with pytest.raises(GaibError) as caught:
+        run_tier("--bgt", "6.9", "--member", "1")
+    assert "so --member cannot be used with them" in caught.value.message
+    assert (caught.value.hint or "").startswith("leave out --member,")
+    assert run_tier("--bgt", "6.9") == (
+        0,
+        "Hajra: unranked; 6.9 BGT reaches Hajra (6.9 BGT or more)\n",
+    )
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "wallet,amount,discord_user_id\n0x00000000000000000000000000000000000000a1,6.9,1\n"
+    )
+    with pytest.raises(GaibError, match="--wallet and --member each pick one holder"):
+        run_tier("--holders", str(path), "--member", "2", "--wallet", f"0x{0xA1:040x}")

@@ -68,6 +68,8 @@ def tier(
     from gaib_theme_sietch.tiers.thresholds import ThresholdService
     from gaib_theme_sietch.tiers.tier import TierService
 
+    if wallet is not None and member is not None:
+        raise GaibError("--wallet and --member each pick one holder", hint="give only one of them")
     service = TierService(ThresholdService.from_yaml(thresholds) if thresholds else None)
     if bgt is None and wei is None:
         request = source_request(
@@ -88,11 +90,18 @@ def tier(
 
             _print_holders(load_holders(request, hooks()), service, wallet, member, as_json)
             return
-    elif any(v is not None for v in (holders, rpc, source, wallet, member)):
-        raise GaibError(
-            "--bgt/--wei decide one amount; a holder source reads every holder",
-            hint="give either --bgt/--wei or one of --holders, --rpc, --source",
-        )
+    else:
+        given = {"--holders": holders, "--rpc": rpc, "--source": source}
+        given |= {"--wallet": wallet, "--member": member}
+        extra = [name for name, value in given.items() if value is not None]
+        if extra:
+            # Name the options to drop, so the advice can be followed as it stands.
+            raise GaibError(
+                f"--bgt/--wei decide one amount without any holders, so {', '.join(extra)} "
+                "cannot be used with them",
+                hint=f"leave out {' and '.join(extra)}, or leave out --bgt/--wei to read the "
+                "holders (--holders FILE, --rpc URL, --source NAME)",
+            )
     decision = service.decide(_amount(bgt, wei), rank)
     if as_json:
         typer.echo(json.dumps(decision.as_json()))
