@@ -247,3 +247,19 @@ def test_prune_removes_the_snapshots_retention_says(
     assert [m.serial for m in prune_snapshots(ctx, SERVER)] == [3, 2, 1]
     assert sorted(m.serial for m in list_snapshots(ctx, SERVER)) == list(range(4, 10))
     assert ctx.store.list(snapshot_prefix(SERVER, made[0].id)) == []
+
+
+def test_compare_and_restore_previews_name_the_servers_own_settings(state_factory) -> None:  # type: ignore[no-untyped-def]
+    from gaib_backup.statediff import diff_states
+    from gaib_core.state.models import ServerState
+
+    a = state_factory()
+    a.server = ServerState(id=SERVER, attributes={"name": "Arrakis", "verification_level": 1})
+    b = a.model_copy(deep=True)
+    assert diff_states(a, b).empty
+    assert b.server is not None
+    b.server.attributes["name"] = "Dune"
+    b.server.icon_hash = "discord-side-hash-only"  # bookkeeping, not a setting
+    lines = diff_states(a, b).lines()
+    assert lines == ["~ server (server 'Dune')", "    name: 'Arrakis' -> 'Dune'",
+                     "0 added, 1 changed, 0 removed."]  # fmt: skip

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from gaib_core.permissions import to_names
-from gaib_core.state.models import ResourceState, State
+from gaib_core.state.models import ResourceState, ServerState, State
 
 #: Attributes that are permission bitfields (shown as names).
 PERMISSION_FIELDS = ("permissions", "allow", "deny")
@@ -122,4 +122,30 @@ def diff_states(before: State, after: State) -> StateDiff:
             ]
             if changes or old.type != new.type:
                 out.resources.append(ResourceDiff(address, new.type, "changed", new.name, changes))
+    server = _server_diff(before.server, after.server)
+    if server is not None:
+        out.resources.append(server)
     return out
+
+
+def _server_view(server: ServerState) -> dict[str, Any]:
+    # the icon is the file gaib sent (its SHA-256); Discord's hash of it is bookkeeping
+    return {**_flatten(server.attributes), "icon_sha256": server.icon_sha256}
+
+
+def _server_diff(before: ServerState | None, after: ServerState | None) -> ResourceDiff | None:
+    """The server's own settings (name, verification level...), as plans show ``server``."""
+    a = _server_view(before) if before is not None else {}
+    b = _server_view(after) if after is not None else {}
+    changes = [
+        AttributeChange(path, a.get(path), b.get(path))
+        for path in sorted(set(a) | set(b))
+        if a.get(path) != b.get(path)
+    ]
+    if not changes:
+        return None
+    current = after if after is not None else before
+    assert current is not None  # changes imply one side has settings
+    name = str(current.attributes.get("name", current.id))
+    change = "added" if before is None else "removed" if after is None else "changed"
+    return ResourceDiff("server", "server", change, name, changes)
