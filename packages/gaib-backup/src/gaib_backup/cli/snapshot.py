@@ -242,7 +242,7 @@ def compare(
     store: str | None = STORE,
     as_json: bool = AS_JSON,
 ) -> None:
-    """What changed between two snapshots: roles, channels, overwrites, permissions, config."""
+    """What changed between two snapshots: roles, channels, overwrites, permissions, server settings, config."""
     from gaib_backup.snapshots import compare_snapshots
 
     with project(guild, store) as opened:
