@@ -79,3 +79,11 @@ def test_unset_returns_to_defaults_and_removes_a_mapping() -> None:
     assert config == AppConfig()
     with pytest.raises(ConfigError, match=r"roles\.Naib: no role mapping 'Naib'"):
         edit(unset=("roles.Naib",))
+
+
+def test_a_setting_given_twice_is_refused_and_once_is_stored() -> None:
+    twice = [parse_assignment("thresholds.amounts.hajra=6.9"), ("thresholds.amounts.hajra", "7")]
+    with pytest.raises(ConfigError) as caught:
+        apply_edits(AppConfig(), twice)
+    assert str(caught.value) == "thresholds.amounts.hajra is given twice; give each setting once"
+    assert apply_edits(AppConfig(), twice[1:]).thresholds.amounts.hajra == to_wei("7")

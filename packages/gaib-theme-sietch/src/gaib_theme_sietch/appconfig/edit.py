@@ -47,6 +47,7 @@ def apply_edits(
 ) -> AppConfig:
     """``config`` with ``sets`` applied and ``unsets`` back at their defaults (a role mapping
     unset is removed); ``ConfigError`` naming the first bad key."""
+    _once([key for key, _ in sets] + list(unsets))
     data: dict[str, Any] = config.model_dump(mode="json")
     for key in unsets:
         _unset(data, key)
@@ -61,6 +62,15 @@ def apply_edits(
         if where == "thresholds.amounts" or where == "thresholds.ranks":
             where = _first_key(sets, where)
         raise ConfigError(f"{where}: {message}", hint=_hint(where)) from None
+
+
+def _once(keys: Sequence[str]) -> None:
+    # The same key twice in one command is a slip (the last value would win unseen).
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ConfigError(f"{key} is given twice", hint="give each setting once")
+        seen.add(key)
 
 
 def _first_key(sets: Sequence[tuple[str, str]], prefix: str) -> str:
