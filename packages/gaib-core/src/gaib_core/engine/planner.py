@@ -81,6 +81,9 @@ class Planner:
             },
         )
         self.selected: set[str] | None = None
+        self._changes_by_address: (
+            tuple[list[ResourceChange], int, dict[str, ResourceChange]] | None
+        ) = None
         self.server = desired_server(config.server, self.plan.errors)
 
     def run(self) -> None:
@@ -459,7 +462,17 @@ class Planner:
         }
 
     def _change(self, address: str) -> ResourceChange | None:
-        return next((c for c in self.plan.changes if c.address == address), None)
+        # Indexed by address, anew when the list is replaced or grows: the ordering steps look
+        # up every object, and a scan per lookup made a 500-channel plan quadratic.
+        changes = self.plan.changes
+        index = self._changes_by_address
+        if index is None or index[0] is not changes or index[1] != len(changes):
+            by_address: dict[str, ResourceChange] = {}
+            for change in changes:
+                by_address.setdefault(change.address, change)
+            index = (changes, len(changes), by_address)
+            self._changes_by_address = index
+        return index[2].get(address)
 
     def _deleted_ids(self, kinds: tuple[str, ...]) -> set[str]:
         return {

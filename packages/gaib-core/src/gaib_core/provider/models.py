@@ -7,9 +7,9 @@ request body Discord expects (permissions as decimal strings, snowflakes as stri
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from gaib_core.effective import guild_permissions
 from gaib_core.permissions import parse_wire, to_wire
@@ -220,13 +220,44 @@ class Guild(_Model):
         """The @everyone role (its id is the guild id)."""
         return next(role for role in self.roles if role.id == self.id)
 
+    # Id lookups of the lists above, rebuilt when a list is replaced or changes length: a plan
+    # looks up every object by id, and a scan per lookup made a 500-channel plan quadratic.
+    _roles_by_id: tuple[list[Role], int, dict[str, Role]] | None = PrivateAttr(default=None)
+    _channels_by_id: tuple[list[Channel], int, dict[str, Channel]] | None = PrivateAttr(
+        default=None
+    )
+
+    def __eq__(self, other: object) -> bool:
+        # Field values only: the id indexes are caches, not part of what a guild is.
+        if not isinstance(other, Guild):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as pydantic models are
+
     def role(self, role_id: str) -> Role | None:
         """The role with this id, or None."""
-        return next((role for role in self.roles if role.id == role_id), None)
+        index = self._roles_by_id
+        if index is None or index[0] is not self.roles or index[1] != len(self.roles):
+            index = (self.roles, len(self.roles), _first_by_id(self.roles))
+            self._roles_by_id = index
+        found = index[2].get(role_id)
+        if found is not None and found.id != role_id:  # an id changed in place: index anew
+            self._roles_by_id = None
+            return self.role(role_id)
+        return found
 
     def channel(self, channel_id: str) -> Channel | None:
         """The channel with this id, or None."""
-        return next((ch for ch in self.channels if ch.id == channel_id), None)
+        index = self._channels_by_id
+        if index is None or index[0] is not self.channels or index[1] != len(self.channels):
+            index = (self.channels, len(self.channels), _first_by_id(self.channels))
+            self._channels_by_id = index
+        found = index[2].get(channel_id)
+        if found is not None and found.id != channel_id:  # an id changed in place: index anew
+            self._channels_by_id = None
+            return self.channel(channel_id)
+        return found
 
     def sorted_roles(self) -> list[Role]:
         """Roles top to bottom, as Discord displays them (position desc, then id asc)."""
@@ -391,3 +422,14 @@ class ApplicationCommand(_Model):
             options=[CommandOption.model_validate(o) for o in data.get("options") or []],
             default_member_permissions=int(perms) if perms is not None else None,
         )
+
+
+_T = TypeVar("_T", Role, Channel)
+
+
+def _first_by_id(objects: list[_T]) -> dict[str, _T]:
+    """``{id: object}``, the first object of each id winning (as a scan of the list would)."""
+    found: dict[str, _T] = {}
+    for obj in objects:
+        found.setdefault(obj.id, obj)
+    return found
