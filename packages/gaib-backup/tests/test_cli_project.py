@@ -297,3 +297,21 @@ def test_a_memory_store_says_it_keeps_nothing_and_a_file_store_says_nothing(
     assert "Warning: memory:// lives only as long as this command" in out
     assert "Created backup" in out
     assert not (root / "docs" / "memory:").exists()
+
+
+@pytest.mark.parametrize(
+    "command", [["backup", "list"], ["snapshot", "list"], ["theme", "history"]]
+)
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_a_limit_below_one_is_refused_not_answered_with_an_empty_list(
+    app: typer.Typer,
+    command: list[str],
+    limit: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # it said "No backups of server ..." / "No deployments recorded yet." of a server that had some
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["server", *command, "--limit", limit])
+    assert result.exit_code == 2
+    assert "Invalid value for '--limit'" in result.output

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 HELP = "State backups: create, list, restore, delete, verify, prune."
 app = typer.Typer(help=HELP, no_args_is_help=True)
-LIMIT = typer.Option(20, "--limit", help="Show at most this many (newest first).")
+LIMIT = typer.Option(20, "--limit", min=1, help="Show at most this many (newest first).")
 LOCK_TIMEOUT = typer.Option("0s", "--lock-timeout", help="Wait this long for the state lock.")
 BACKUP_ID = typer.Argument(..., help="The backup's id (or its first 6+ characters).")
 

@@ -81,7 +81,7 @@ def create(
 
 @app.command("list")
 def list_command(
-    limit: int = typer.Option(20, "--limit", help="Show at most this many (newest first)."),
+    limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many (newest first)."),
     guild: str | None = GUILD,
     store: str | None = STORE,
     as_json: bool = AS_JSON,

@@ -73,7 +73,7 @@ def registry_command(
 
 
 def history_command(
-    limit: int | None = typer.Option(None, "--limit", help="Show at most this many."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most this many."),
     guild: str | None = GUILD,
     store: str | None = STORE,
     as_json: bool = AS_JSON,
