@@ -138,7 +138,7 @@ def test_csv_errors(tmp_path: Path, text: str, where: str, words: str) -> None:
         (f'{{"wallet": "{A}"}}', "h.json:1: ", "a JSON snapshot is a list"),
         (f'[{{"wallet": "{A}", "amt": "1"}}]', "h.json:1: ", "unknown field 'amt'"),
         (f'[{{"wallet": "{A}", "amount": "1"}}', "h.json:1: ", "not closed"),
-        ('[{"wallet": }]', "h.json:1:13: ", "invalid JSON"),
+        ('[{"wallet": }]', "h.json:1:13: ", "invalid JSON: Expecting value; fix the JSON at"),
         (f'[{{"wallet": "{A}", "amount": "1", "badges": "a"}}]', "h.json:1: badges: ", "a list"),
         (f'[{{"wallet": "{A}", "amount": NaN}}]', "h.json:1: ", "NaN would be read as a float"),
         (f'[{{"wallet": "{A}", "amount": "1"}}] x', "h.json:1: ", "text after the holder list"),

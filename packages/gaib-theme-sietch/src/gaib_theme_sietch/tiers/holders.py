@@ -206,7 +206,10 @@ def _json_rows(
             ) from None
         except json.JSONDecodeError as exc:
             raise ConfigError(
-                f"invalid JSON: {exc.msg}", location=SourceLocation(file, exc.lineno, exc.colno)
+                f"invalid JSON: {exc.msg}",
+                location=SourceLocation(file, exc.lineno, exc.colno),
+                hint="fix the JSON at that line and column (a missing value, comma or quote); "
+                '[{"wallet": "0x...", "amount": "6.9"}, ...]',
             ) from None
         if not isinstance(value, dict):
             raise ConfigError(
