@@ -154,3 +154,25 @@ def test_sandbox_serve_takes_its_token_from_the_environment(gaib: Gaib, tmp_path
     result = gaib("sandbox", "serve", "--port", "0", "--token-env", "NOPE", cwd=tmp_path)
     assert result.code == 1
     assert "--token-env NOPE: $NOPE is not set" in _one_error_line(result.err)
+
+
+def test_init_does_not_point_a_workspace_that_manages_a_guild_at_another(
+    gaib: Gaib, mini: Path, token_server: SandboxServer
+) -> None:
+    first = _discord_project(gaib, mini, token_server)
+    env = {"DISCORD_TOKEN": SERVER_TOKEN, "DISCORD_API_BASE": token_server.base_url}
+    assert gaib("server", "apply", "--auto-approve", cwd=mini, env=env).code == 0
+    second = token_server.sandbox.create_guild().guild_id
+    settings = (mini / ".gaib" / "config.yaml").read_text()
+
+    result = gaib("server", "init", "--guild", second, cwd=mini, env=env)
+    assert result.code == 1, result
+    line = _one_error_line(result.err)
+    assert f"manages guild {first}" in line and f"init --guild {second}" in line
+    assert (mini / ".gaib" / "config.yaml").read_text() == settings  # still the first guild
+
+    # The advice, followed literally: the other guild gets its own workspace.
+    advice = line.split("manage the other guild from its own workspace: ")[1].split(" (any")[0]
+    assert gaib(*advice.split()[1:], cwd=mini, env=env).code == 0
+    planned = gaib("server", "plan", "--json", cwd=mini, env=env)
+    assert json.loads(planned.out)["guild_id"] == second

@@ -137,6 +137,8 @@ def init(
             settings.guild_id = None  # a Discord guild id means nothing to the sandbox
         # (re-running init on a sandbox project keeps its sandbox guild and state)
     elif guild:
+        if project.exists and settings.guild_id and settings.guild_id != guild:
+            _refuse_retarget(project, guild)
         settings.guild_id = guild
     settings.provider = chosen
     # Everything is checked; only now write (the config last-but-one, atomically). A file
@@ -192,6 +194,27 @@ def _theme_name(given: str, theme: Theme, directory: Path) -> str:
         return given
     relative = os.path.relpath(theme.path.resolve(), directory.resolve())
     return relative if "/" in relative else f"./{relative}"
+
+
+def _refuse_retarget(project: Project, guild: str) -> None:
+    """Stop ``init --guild`` from pointing a workspace that manages a guild at another one.
+
+    The state's resources are that guild's roles and channels: against another guild the next
+    plan would refuse, or worse, a user would take it for a fresh start. Another guild belongs
+    in its own workspace; an empty state may be pointed anywhere.
+    """
+    from gaib_core.state.manager import open_state
+
+    state = open_state(project, context.hooks()).read()
+    if state.guild_id and state.guild_id != guild and state.resources:
+        count = len(state.resources)
+        raise GaibError(
+            f"workspace '{state.workspace}' manages guild {state.guild_id} "
+            f"({count} resource{'s' if count != 1 else ''} in its state); init --guild {guild} "
+            "would point it at another guild",
+            hint=f"manage the other guild from its own workspace: gaib server workspace new "
+            f"other --guild {guild} (any name), or first empty this one with gaib server destroy",
+        )
 
 
 def _ensure_sandbox_guild(project: Project) -> str | None:
