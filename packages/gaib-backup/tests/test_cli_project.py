@@ -315,3 +315,22 @@ def test_a_limit_below_one_is_refused_not_answered_with_an_empty_list(
     result = CliRunner().invoke(app, ["server", *command, "--limit", limit])
     assert result.exit_code == 2
     assert "Invalid value for '--limit'" in result.output
+
+
+def test_commands_that_do_not_talk_to_the_guild_need_no_token(
+    app: typer.Typer, root: Path, sandbox: SandboxGuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cron job or CI step backs up the state without the bot's token (PRD 19.2's cycle)."""
+    from gaib_core.errors import GaibError
+
+    gaib(app, "apply", "--auto-approve")
+    monkeypatch.delenv("DISCORD_TOKEN")
+    made = json.loads(gaib(app, "backup", "create", "--json"))
+    assert made["serverId"] == sandbox.guild_id
+    gaib(app, "backup", "verify", made["id"])
+    snapshot = json.loads(gaib(app, "snapshot", "create", "--json"))
+    assert snapshot["id"] in gaib(app, "snapshot", "list")
+    assert made["id"][:8] in gaib(app, "backup", "list")
+    # a command that talks to the guild still says what is missing, before anything changes
+    with pytest.raises(GaibError, match="DISCORD_TOKEN"):
+        gaib(app, "plan")

@@ -180,10 +180,15 @@ class Opened:
 
 
 def open_project(
-    guild: str | None, store: str | None, *, config: Path | None = None, need_config: bool = False
+    guild: str | None,
+    store: str | None,
+    *,
+    config: Path | None = None,
+    need_config: bool = False,
+    connect: bool = True,
 ) -> Opened:
     """Open the project (found from ``config``'s directory or the current one, upwards) and its
-    backup store."""
+    backup store. With ``connect`` False the provider (and the token) is needed only if used."""
     from gaib_core.engine.session import open_session
     from gaib_core.project import find_project
 
@@ -196,6 +201,7 @@ def open_project(
         guild=guild,
         need_config=need_config,
         project=project,
+        connect=connect,
     )
     ctx = open_context(project, store=store, hooks=hooks())
     warn_if_ephemeral(ctx)
@@ -216,8 +222,9 @@ def warn_if_ephemeral(ctx: BackupContext) -> None:
 def project(
     guild: str | None, store: str | None, *, config: Path | None = None, need_config: bool = False
 ) -> Iterator[Opened]:
-    """:func:`open_project` for a command that does not talk to the guild; closes it after."""
-    opened = open_project(guild, store, config=config, need_config=need_config)
+    """:func:`open_project` for a command that does not talk to the guild (so it needs no
+    token); closes it after."""
+    opened = open_project(guild, store, config=config, need_config=need_config, connect=False)
     try:
         yield opened
     finally:

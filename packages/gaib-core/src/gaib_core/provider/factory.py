@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -191,6 +191,27 @@ def open_provider(
     current workspace was created for), else the config's ``server.guild_id``, else
     ``.gaib/config.yaml``'s. Nothing is written.
     """
+    connect, guild_id = resolve_provider(
+        project, config, hooks, guild_override, environ=environ, workspace_guild=workspace_guild
+    )
+    return connect(), guild_id
+
+
+def resolve_provider(
+    project: Project,
+    config: ServerConfig | None,
+    hooks: Hooks,
+    guild_override: str | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    workspace_guild: str | None = None,
+) -> tuple[Callable[[], Provider], str]:
+    """:func:`open_provider` in two steps: the guild id and the project's checks now, and a
+    function that builds the provider (and reads its token) when called.
+
+    For commands that may not talk to the guild at all (a backup of the state, a listing):
+    they need no token unless they do.
+    """
     env = os.environ if environ is None else environ
     settings = project.load()
     guild_id = (
@@ -214,8 +235,12 @@ def open_provider(
             if guild_id == settings.guild_id
             else "pass --guild with one of its guilds (`gaib sandbox create-guild` makes one)",
         )
-    provider = factory(provider_settings(project, config, guild_id, env))
-    return provider, guild_id
+    found = guild_id
+
+    def connect() -> Provider:
+        return factory(provider_settings(project, config, found, env))
+
+    return connect, guild_id
 
 
 def provider_factory(project: Project, hooks: Hooks, name: str) -> ProviderFactory:
