@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bench_tiers import holders as draw_holders
+from bench_tiers import measure
 from gaib_core.provider.discord import DiscordProvider
 from gaib_core.provider.models import Guild, Member, Role
 from gaib_core.sandbox.core import Sandbox
@@ -39,17 +37,6 @@ NOW = datetime(2026, 11, 29, tzinfo=UTC)
 BASE = "http://sandbox.invalid/api/v10"
 UNLIMITED = 1_000_000
 GUILD_READ = 4
-
-
-def measure(work: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median wall and CPU seconds of ``work`` over ``runs`` runs."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), time.process_time()
-        work()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
 
 
 def role_map() -> tuple[Guild, RoleMap]:

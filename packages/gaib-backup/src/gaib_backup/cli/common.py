@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import typer
 from gaib_core.errors import GaibError
 from gaib_core.layout import CONFIG_FILE
 from gaib_core.plugins import DEFAULT_HOOKS, Hooks
+from gaib_core.text import is_unsafe
 
 if TYPE_CHECKING:
     from gaib_core.engine.plan import Plan
@@ -104,10 +104,6 @@ def say(message: str, style: str = "") -> None:
     _console().print(Text(message, style=style))
 
 
-# Bidirectional overrides and isolates (as gaib-core's names refuse): they reorder what follows.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def printable(text: str | None) -> str:
     """``text`` for a table cell: control characters written as escapes (``\\x1b``, ``\\n``).
 
@@ -117,10 +113,7 @@ def printable(text: str | None) -> str:
     if not text:
         return ""
     return "".join(
-        char.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(char) == "Cc" or char in _BIDI
-        else char
-        for char in text
+        char.encode("unicode_escape").decode("ascii") if is_unsafe(char) else char for char in text
     )
 
 

@@ -23,13 +23,13 @@ Field-level rules live here; rules that span the file (duplicates, references, l
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from gaib_core import permissions as perms
+from gaib_core.text import BIDI_CONTROLS, is_unsafe
 
 if TYPE_CHECKING:
     from gaib_core.config.icon import IconFile
@@ -41,10 +41,6 @@ _HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-# Bidirectional overrides and isolates: they make a name display as something else.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def refuse_control_characters(value: str | None, *, newlines: bool = False) -> str | None:
     """``value`` if it has no control character (C0, DEL, C1: e.g. a terminal escape) and no
     bidirectional override; ``ValueError`` naming the first one otherwise. ``newlines`` allows
@@ -54,9 +50,9 @@ def refuse_control_characters(value: str | None, *, newlines: bool = False) -> s
     for index, char in enumerate(value):
         if newlines and char in "\n\t":
             continue
-        if unicodedata.category(char) == "Cc" or char in _BIDI:
+        if is_unsafe(char):
             what = "a terminal escape (ESC)" if char == "\x1b" else "a control character"
-            if char in _BIDI:
+            if char in BIDI_CONTROLS:
                 what = "a bidirectional override"
             raise ValueError(
                 f"contains {what} U+{ord(char):04X} at position {index + 1}; names are shown in "

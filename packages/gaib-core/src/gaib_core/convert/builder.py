@@ -76,8 +76,9 @@ class Conversion:
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters and bidirectional overrides written as ``\\uXXXX``:
-    warnings quote the source's names, and they go to terminals and YAML comments."""
+    """``text`` with control, format and separator characters (bidirectional overrides among
+    them; not the zero-width joiner of emoji) written as ``\\u`` and four hex digits: warnings
+    quote the source's names, and they go to terminals and YAML comments."""
     return "".join(
         f"\\u{ord(c):04x}"
         if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c != "\u200d"
